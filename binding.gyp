@@ -1,0 +1,59 @@
+{
+  # deps/lua-settings.gypi is written by scripts/fetch-lua.mjs; it sets lua_dir.
+  'includes': ['deps/lua-settings.gypi'],
+  'targets': [
+    {
+      'target_name': 'luaskills',
+      'sources': [
+        'native/addon.cc',
+        'native/chunk_loader.cc',
+        'native/convert.cc',
+        'native/coroutine_hooks.cc',
+        'native/global_path.cc',
+        'native/host_call.cc',
+        'native/host_dispatch.cc',
+        'native/lua_vm.cc',
+        'native/typed_containers.cc',
+        'native/vm_core.cc',
+        'native/vm_thread.cc',
+        '<(lua_dir)/src/lapi.c', '<(lua_dir)/src/lauxlib.c', '<(lua_dir)/src/lbaselib.c',
+        '<(lua_dir)/src/lcode.c', '<(lua_dir)/src/lcorolib.c', '<(lua_dir)/src/lctype.c',
+        '<(lua_dir)/src/ldblib.c', '<(lua_dir)/src/ldebug.c', '<(lua_dir)/src/ldo.c',
+        '<(lua_dir)/src/ldump.c', '<(lua_dir)/src/lfunc.c', '<(lua_dir)/src/lgc.c',
+        '<(lua_dir)/src/linit.c', '<(lua_dir)/src/liolib.c', '<(lua_dir)/src/llex.c',
+        '<(lua_dir)/src/lmathlib.c', '<(lua_dir)/src/lmem.c', '<(lua_dir)/src/loadlib.c',
+        '<(lua_dir)/src/lobject.c', '<(lua_dir)/src/lopcodes.c', '<(lua_dir)/src/loslib.c',
+        '<(lua_dir)/src/lparser.c', '<(lua_dir)/src/lstate.c', '<(lua_dir)/src/lstring.c',
+        '<(lua_dir)/src/lstrlib.c', '<(lua_dir)/src/ltable.c', '<(lua_dir)/src/ltablib.c',
+        '<(lua_dir)/src/ltm.c', '<(lua_dir)/src/lundump.c', '<(lua_dir)/src/lutf8lib.c',
+        '<(lua_dir)/src/lvm.c', '<(lua_dir)/src/lzio.c',
+      ],
+      'include_dirs': [
+        '<!@(node -p "require(\'node-addon-api\').include")',
+        '<(lua_dir)/src',
+      ],
+      'defines': ['NAPI_VERSION=8', 'NAPI_CPP_EXCEPTIONS', 'LUA_COMPAT_5_3'],
+      # Lua is C: its errors are longjmps. Its lua_*/luaL_*/luaopen_* symbols stay visible so that
+      # Lua C modules (cjson, lfs, socket) resolve them; our own C++ is hidden.
+      'cflags': ['-O2'],
+      'cflags_c': ['-std=gnu99', '-Wno-implicit-fallthrough'],
+      'cflags_cc': ['-std=c++17', '-fexceptions', '-fvisibility=hidden', '-O2'],
+      'cflags_cc!': ['-fno-exceptions'],
+      'conditions': [
+        ['OS=="linux"', { 'defines': ['LUA_USE_LINUX'] }],
+        ['OS=="mac"', {
+          'defines': ['LUA_USE_MACOSX'],
+          'xcode_settings': {
+            'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
+            'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
+            'OTHER_LDFLAGS': ['-Wl,-export_dynamic'],
+          },
+        }],
+        ['OS=="win"', {
+          'defines': ['LUA_BUILD_AS_DLL'],
+          'msvs_settings': { 'VCCLCompilerTool': { 'ExceptionHandling': 1 } },
+        }],
+      ],
+    },
+  ],
+}

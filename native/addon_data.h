@@ -1,0 +1,20 @@
+// Per-environment addon state (one per Node main thread or worker thread). Nothing in the addon
+// is process-global: every LuaVm belongs to the environment that created it.
+#pragma once
+
+#include <napi.h>
+
+namespace luaskills {
+
+struct AddonData {
+  Napi::FunctionReference vm_constructor;
+  int live_vms = 0;
+
+  static AddonData* From(napi_env env) {
+    void* data = nullptr;
+    if (env == nullptr || napi_get_instance_data(env, &data) != napi_ok) return nullptr;
+    return static_cast<AddonData*>(data);
+  }
+};
+
+}  // namespace luaskills

@@ -1,0 +1,594 @@
+#include "lua_vm.h"
+
+#include <chrono>
+#include <utility>
+
+#include "addon_data.h"
+#include "chunk_loader.h"
+#include "global_path.h"
+
+namespace luaskills {
+
+namespace {
+
+// Runs inside the job's protected call, on the Lua thread. Stack: [spec, args...].
+int JobDriver(lua_State* L) {
+  auto* spec = static_cast<JobSpec*>(lua_touserdata(L, 1));
+  lua_remove(L, 1);
+  VmCore* core = VmCore::From(L);
+  if (spec->converter != nullptr) {
+    luaL_checkstack(L, spec->nargs + LUA_MINSTACK, "too many arguments");
+    for (int i = 0; i < spec->nargs; ++i) {
+      if (!spec->converter->Push(spec->js_args[i])) {
+        core->MarkConversionError();
+        lua_pushfstring(L, "argument %d: ", i + 1);
+        return lua_error(L);  // the converter's message is appended by FinishJob
+      }
+    }
+  }
+  if (spec->is_chunk) {
+    if (LoadChunk(L, spec->code.data(), spec->code.size(), spec->chunk_name.c_str(),
+                  spec->with_args) != LUA_OK) {
+      core->MarkSyntaxError();
+      return lua_error(L);
+    }
+  } else {
+    PushGlobalPath(L, spec->code.c_str());
+    const int t = lua_type(L, -1);
+    if (t != LUA_TFUNCTION && !(luaL_getmetafield(L, -1, "__call") != LUA_TNIL)) {
+      return luaL_error(L, "global '%s' is not a function (a %s value)", spec->code.c_str(),
+                        lua_typename(L, t));
+    }
+    if (t != LUA_TFUNCTION) lua_pop(L, 1);  // the __call field
+  }
+  lua_insert(L, 1);
+  lua_call(L, spec->nargs, LUA_MULTRET);
+  return lua_gettop(L);
+}
+
+// Host-function trampoline: a C closure with the host function's id as upvalue.
+// Runs on the Lua thread; only trivially destructible locals are alive when it raises.
+int HostTrampoline(lua_State* L) {
+  auto* vm = static_cast<LuaVm*>(VmCore::From(L)->host());
+  const int id = static_cast<int>(lua_tointeger(L, lua_upvalueindex(1)));
+  const int n = vm->CallHost(L, id);
+  if (n >= 0) return n;
+  if (n == LuaVm::kHostInterrupted) {
+    vm->core()->PushInterruptError(L);
+  } else {
+    lua_pushlstring(L, vm->host_error().data(), vm->host_error().size());
+  }
+  return lua_error(L);
+}
+
+struct PushContext {
+  JsToLua* converter;
+  const napi_value* values;
+  size_t count;
+  bool failed;
+};
+
+int PushDriver(lua_State* L) {
+  auto* ctx = static_cast<PushContext*>(lua_touserdata(L, 1));
+  lua_pop(L, 1);
+  luaL_checkstack(L, static_cast<int>(ctx->count) + LUA_MINSTACK, "too many values");
+  for (size_t i = 0; i < ctx->count; ++i) {
+    if (!ctx->converter->Push(ctx->values[i])) {
+      ctx->failed = true;
+      return 0;
+    }
+  }
+  return static_cast<int>(ctx->count);
+}
+
+int SetPathDriver(lua_State* L) {
+  const char* path = static_cast<const char*>(lua_touserdata(L, 1));
+  SetGlobalPath(L, path, 2);
+  return 0;
+}
+
+// Keeps the caller's line of the syntax error: Lua only reports it inside the message.
+int SyntaxErrorLine(const std::string& message) {
+  size_t colon = message.find(':');
+  while (colon != std::string::npos) {
+    size_t end = colon + 1;
+    while (end < message.size() && message[end] >= '0' && message[end] <= '9') ++end;
+    if (end > colon + 1 && end < message.size() && message[end] == ':') {
+      return std::stoi(message.substr(colon + 1, end - colon - 1));
+    }
+    colon = message.find(':', colon + 1);
+  }
+  return -1;
+}
+
+}  // namespace
+
+Napi::Function LuaVm::Init(Napi::Env env) {
+  return DefineClass(
+      env, "NativeLuaVm",
+      {
+          InstanceMethod<&LuaVm::ExecSync>("execSync"),
+          InstanceMethod<&LuaVm::Exec>("exec"),
+          InstanceMethod<&LuaVm::CallSync>("callSync"),
+          InstanceMethod<&LuaVm::Call>("call"),
+          InstanceMethod<&LuaVm::SetGlobal>("setGlobal"),
+          InstanceMethod<&LuaVm::GetGlobal>("getGlobal"),
+          InstanceMethod<&LuaVm::RegisterHostFunction>("registerHostFunction"),
+          InstanceMethod<&LuaVm::Close>("close"),
+          InstanceMethod<&LuaVm::Interrupt>("interrupt"),
+          InstanceMethod<&LuaVm::MemoryUsed>("memoryUsed"),
+          InstanceMethod<&LuaVm::Gc>("gc"),
+          InstanceAccessor<&LuaVm::IsClosed>("closed"),
+          InstanceAccessor<&LuaVm::IsBusy>("busy"),
+      });
+}
+
+// new NativeLuaVm(memoryLimitBytes, hookInterval, bigintForLargeIntegers, bufferForInvalidUtf8)
+// The TS layer validates and fills every argument.
+LuaVm::LuaVm(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LuaVm>(info) {
+  Napi::Env env = info.Env();
+  env_ = env;
+  VmLimits limits;
+  limits.memory_limit_bytes = static_cast<size_t>(info[0].As<Napi::Number>().DoubleValue());
+  limits.hook_interval = info[1].As<Napi::Number>().Int32Value();
+  convert_.bigint_for_large_integers = info[2].As<Napi::Boolean>().Value();
+  convert_.buffer_for_invalid_utf8 = info[3].As<Napi::Boolean>().Value();
+  core_ = VmCore::Create(limits);
+  if (!core_) {
+    Napi::Value err = MakeError(
+        env, ErrorCode::kMemoryLimit,
+        "memory_limit: a Lua state does not fit in " + std::to_string(limits.memory_limit_bytes) +
+            " bytes");
+    throw Napi::Error(env, err);
+  }
+  core_->set_host(this);
+  AddonData::From(env)->live_vms += 1;
+}
+
+LuaVm::~LuaVm() {
+  if (core_) core_->RequestInterrupt(Interrupt::kClosed);
+  closed_ = true;
+  Destroy();
+  if (AddonData* data = AddonData::From(env_)) data->live_vms -= 1;
+}
+
+void LuaVm::Destroy() {
+  if (thread_) {
+    thread_->Stop();
+    thread_.reset();
+  }
+  host_cause_.Reset();
+  core_.reset();  // lua_close: __gc metamethods see closed_ and cannot reach JS
+  host_fns_.clear();
+  if (tsfn_live_) {
+    tsfn_.Release();
+    tsfn_live_ = false;
+  }
+  if (cleanup_registered_) {
+    napi_remove_env_cleanup_hook(env_, &LuaVm::EnvCleanup, this);
+    cleanup_registered_ = false;
+  }
+}
+
+// The environment is going away (process exit, worker.terminate()): stop the job, join the
+// thread, close the state, before the thread-safe function is torn down.
+void LuaVm::EnvCleanup(void* arg) {
+  auto* vm = static_cast<LuaVm*>(arg);
+  vm->cleanup_registered_ = false;
+  vm->closed_ = true;
+  if (vm->core_) vm->core_->RequestInterrupt(Interrupt::kClosed);
+  vm->Destroy();
+  delete vm->deferred_;
+  vm->deferred_ = nullptr;
+}
+
+Napi::Value LuaVm::MakeError(Napi::Env env, ErrorCode code, const std::string& message) {
+  Napi::Error err = Napi::Error::New(env, message);
+  err.Set("code", Napi::String::New(env, ErrorCodeName(code)));
+  return err.Value();
+}
+
+Napi::Value LuaVm::MakeFailure(Napi::Env env, const FailureInfo& info, int value_idx) {
+  Napi::Error err = Napi::Error::New(env, info.message);
+  Napi::Object obj = err.Value();
+  obj.Set("code", Napi::String::New(env, ErrorCodeName(info.code)));
+  obj.Set("traceback", Napi::String::New(env, info.traceback));
+  int line = info.line;
+  if (info.code == ErrorCode::kLuaSyntax) line = SyntaxErrorLine(info.message);
+  if (line > 0) obj.Set("line", Napi::Number::New(env, line));
+  if (!info.source.empty()) obj.Set("source", Napi::String::New(env, info.source));
+  lua_State* L = core_->L();
+  if (value_idx > 0 && lua_type(L, value_idx) != LUA_TSTRING) {
+    // A table, number or nil raised with error(): hand it over as `value` when it converts.
+    napi_value value;
+    std::string ignored;
+    if (LuaToJs(env, L, value_idx, convert_, &value, &ignored)) obj.Set("value", value);
+  }
+  if (info.code == ErrorCode::kLuaRuntime && !host_cause_.IsEmpty()) {
+    obj.Set("cause", host_cause_.Value());
+  }
+  return obj;
+}
+
+bool LuaVm::CheckUsable(Napi::Env env, Napi::Value* error) {
+  if (closed_ || !core_) {
+    *error = MakeError(env, ErrorCode::kClosed, "closed: the Lua VM is closed");
+    return false;
+  }
+  if (busy_) {
+    *error = MakeError(env, ErrorCode::kBusy, "busy: the Lua VM is already running a job");
+    return false;
+  }
+  return true;
+}
+
+bool LuaVm::PushJsValues(napi_env env, lua_State* L, const napi_value* values, size_t count,
+                         std::string* error) {
+  if (!lua_checkstack(L, 3)) {
+    *error = "the Lua stack cannot grow";
+    return false;
+  }
+  JsToLua converter(env, L, convert_, error);
+  PushContext ctx{&converter, values, count, false};
+  const int top = lua_gettop(L);
+  lua_pushcfunction(L, PushDriver);
+  lua_pushlightuserdata(L, &ctx);
+  const int status = lua_pcall(L, 1, LUA_MULTRET, 0);
+  if (status != LUA_OK) {
+    *error = status == LUA_ERRMEM ? "memory_limit: not enough memory to convert a value"
+                                  : "a value could not be pushed to Lua";
+    lua_settop(L, top);
+    return false;
+  }
+  if (ctx.failed) {
+    lua_settop(L, top);
+    return false;
+  }
+  return true;
+}
+
+bool LuaVm::FinishJob(Napi::Env env, int status, int base, bool all_results, Napi::Value* result,
+                      Napi::Value* error) {
+  lua_State* L = core_->L();
+  bool ok = status == LUA_OK;
+  if (ok) {
+    const int first = base + 2;  // base + 1 holds the message handler
+    const int top = lua_gettop(L);
+    std::string why;
+    napi_value value = nullptr;
+    if (all_results) {
+      Napi::Array arr = Napi::Array::New(env, static_cast<size_t>(top >= first ? top - first + 1 : 0));
+      for (int i = first; ok && i <= top; ++i) {
+        ok = LuaToJs(env, L, i, convert_, &value, &why);
+        if (ok) arr.Set(static_cast<uint32_t>(i - first), Napi::Value(env, value));
+        else why = "result " + std::to_string(i - first + 1) + ": " + why;
+      }
+      *result = arr;
+    } else if (top >= first) {
+      ok = LuaToJs(env, L, first, convert_, &value, &why);
+      if (ok) *result = Napi::Value(env, value);
+    } else {
+      *result = env.Undefined();
+    }
+    if (!ok) *error = MakeError(env, ErrorCode::kConversion, "conversion: " + why);
+  } else {
+    FailureInfo info = core_->TakeFailure(status);
+    if (info.code == ErrorCode::kConversion) info.message = "conversion: " + info.message + conversion_error_;
+    *error = MakeFailure(env, info, lua_gettop(L));
+  }
+  lua_settop(L, base);
+  return ok;
+}
+
+Napi::Value LuaVm::RunSync(Napi::Env env, JobSpec& spec, const napi_value* args,
+                           double timeout_ms, bool all_results) {
+  Napi::Value error;
+  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
+  lua_State* L = core_->L();
+  if (!lua_checkstack(L, 4)) {
+    throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
+  }
+  conversion_error_.clear();
+  JsToLua converter(env, L, convert_, &conversion_error_);
+  spec.env = env;
+  spec.js_args = args;
+  spec.converter = &converter;
+  busy_ = true;
+  on_worker_ = false;
+  host_cause_.Reset();
+  const int base = lua_gettop(L);
+  core_->BeginJob(timeout_ms, false);
+  core_->PushMessageHandler();
+  lua_pushcfunction(L, JobDriver);
+  lua_pushlightuserdata(L, &spec);
+  const int status = core_->ProtectedCall(1, LUA_MULTRET, base + 1);
+  core_->EndJob();
+  Napi::Value result;
+  const bool ok = FinishJob(env, status, base, all_results, &result, &error);
+  busy_ = false;
+  if (closed_) Destroy();  // close() was called by a host function during the job
+  if (!ok) throw Napi::Error(env, error);
+  return result;
+}
+
+void LuaVm::EnsureThread(Napi::Env env) {
+  if (!tsfn_live_) {
+    tsfn_ = Napi::TypedThreadSafeFunction<LuaVm, VmMessage, &LuaVm::OnMessage>::New(
+        env, "luaskills.LuaVm", 0, 1, this);
+    tsfn_.Unref(env);
+    tsfn_live_ = true;
+    // Registered after the thread-safe function, so it runs before that one is torn down.
+    napi_add_env_cleanup_hook(env, &LuaVm::EnvCleanup, this);
+    cleanup_registered_ = true;
+  }
+  if (!thread_) thread_ = std::make_unique<VmThread>();
+}
+
+Napi::Value LuaVm::RunAsync(Napi::Env env, std::unique_ptr<JobSpec> spec, const napi_value* args,
+                            double timeout_ms, bool all_results) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  Napi::Value error;
+  if (!CheckUsable(env, &error)) {
+    deferred.Reject(error);
+    return deferred.Promise();
+  }
+  EnsureThread(env);
+  lua_State* L = core_->L();
+  const int base = lua_gettop(L);
+  if (!lua_checkstack(L, 4)) {
+    deferred.Reject(MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
+    return deferred.Promise();
+  }
+  host_cause_.Reset();
+  core_->BeginJob(timeout_ms, true);
+  core_->PushMessageHandler();
+  lua_pushcfunction(L, JobDriver);
+  lua_pushlightuserdata(L, spec.get());
+  std::string why;
+  if (!PushJsValues(env, L, args, static_cast<size_t>(spec->nargs), &why)) {
+    core_->EndJob();
+    lua_settop(L, base);
+    deferred.Reject(MakeError(env, ErrorCode::kConversion, "conversion: " + why));
+    return deferred.Promise();
+  }
+  busy_ = true;
+  on_worker_ = true;
+  async_spec_ = std::move(spec);
+  async_base_ = base;
+  async_all_results_ = all_results;
+  deferred_ = new Napi::Promise::Deferred(deferred);
+  Ref();  // the wrapper stays alive while its job runs
+  tsfn_.Ref(env);
+  const int nargs = async_spec_->nargs;
+  thread_->Post([this, nargs] {
+    async_status_ = core_->ProtectedCall(1 + nargs, LUA_MULTRET, async_base_ + 1);
+    tsfn_.NonBlockingCall(static_cast<VmMessage*>(nullptr));
+  });
+  return deferred.Promise();
+}
+
+// Runs on the JS thread for every message of the VM thread.
+void LuaVm::OnMessage(Napi::Env env, Napi::Function, LuaVm* vm, VmMessage* msg) {
+  if (env == nullptr) {  // the function is being torn down
+    delete msg;
+    return;
+  }
+  if (msg == nullptr) {
+    vm->CompleteAsync(env);
+    return;
+  }
+  std::shared_ptr<HostCall> call = std::move(msg->call);
+  delete msg;
+  vm->ServeHostCall(env, call);
+}
+
+void LuaVm::CompleteAsync(Napi::Env env) {
+  Napi::HandleScope scope(env);
+  Napi::Value result;
+  Napi::Value error;
+  bool ok = false;
+  if (core_) {
+    core_->EndJob();
+    ok = FinishJob(env, async_status_, async_base_, async_all_results_, &result, &error);
+  }
+  if (closed_) {
+    ok = false;
+    error = MakeError(env, ErrorCode::kClosed, "closed: the Lua VM was closed while the job ran");
+  }
+  busy_ = false;
+  on_worker_ = false;
+  async_spec_.reset();
+  Napi::Promise::Deferred* deferred = deferred_;
+  deferred_ = nullptr;
+  if (tsfn_live_) tsfn_.Unref(env);
+  if (closed_) Destroy();
+  if (deferred != nullptr) {
+    if (ok) deferred->Resolve(result);
+    else deferred->Reject(error);
+    delete deferred;
+  }
+  Unref();  // last: the wrapper may be collected from here on
+}
+
+Napi::Value LuaVm::ExecSync(const Napi::CallbackInfo& info) {
+  // execSync(code, chunkName, timeoutMs, allResults, hasArgs, args)
+  JobSpec spec;
+  spec.code = info[0].As<Napi::String>().Utf8Value();
+  spec.chunk_name = NormalizeChunkName(info[1].As<Napi::String>().Utf8Value());
+  spec.with_args = info[4].As<Napi::Boolean>().Value();
+  spec.nargs = spec.with_args ? 1 : 0;
+  napi_value args[1] = {info[5]};
+  return RunSync(info.Env(), spec, args, info[2].As<Napi::Number>().DoubleValue(),
+                 info[3].As<Napi::Boolean>().Value());
+}
+
+Napi::Value LuaVm::Exec(const Napi::CallbackInfo& info) {
+  auto spec = std::make_unique<JobSpec>();
+  spec->code = info[0].As<Napi::String>().Utf8Value();
+  spec->chunk_name = NormalizeChunkName(info[1].As<Napi::String>().Utf8Value());
+  spec->with_args = info[4].As<Napi::Boolean>().Value();
+  spec->nargs = spec->with_args ? 1 : 0;
+  napi_value args[1] = {info[5]};
+  return RunAsync(info.Env(), std::move(spec), args, info[2].As<Napi::Number>().DoubleValue(),
+                  info[3].As<Napi::Boolean>().Value());
+}
+
+Napi::Value LuaVm::CallSync(const Napi::CallbackInfo& info) {
+  // callSync(name, argsArray, timeoutMs, allResults)
+  JobSpec spec;
+  spec.is_chunk = false;
+  spec.code = info[0].As<Napi::String>().Utf8Value();
+  Napi::Array arr = info[1].As<Napi::Array>();
+  const uint32_t n = arr.Length();
+  std::vector<napi_value> args(n);
+  for (uint32_t i = 0; i < n; ++i) args[i] = arr.Get(i);
+  spec.nargs = static_cast<int>(n);
+  return RunSync(info.Env(), spec, args.data(), info[2].As<Napi::Number>().DoubleValue(),
+                 info[3].As<Napi::Boolean>().Value());
+}
+
+Napi::Value LuaVm::Call(const Napi::CallbackInfo& info) {
+  auto spec = std::make_unique<JobSpec>();
+  spec->is_chunk = false;
+  spec->code = info[0].As<Napi::String>().Utf8Value();
+  Napi::Array arr = info[1].As<Napi::Array>();
+  const uint32_t n = arr.Length();
+  std::vector<napi_value> args(n);
+  for (uint32_t i = 0; i < n; ++i) args[i] = arr.Get(i);
+  spec->nargs = static_cast<int>(n);
+  return RunAsync(info.Env(), std::move(spec), args.data(),
+                  info[2].As<Napi::Number>().DoubleValue(), info[3].As<Napi::Boolean>().Value());
+}
+
+Napi::Value LuaVm::SetGlobal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value error;
+  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  lua_State* L = core_->L();
+  const int base = lua_gettop(L);
+  std::string why;
+  napi_value value = info[1];
+  if (!lua_checkstack(L, 4)) why = "the Lua stack cannot grow";
+  if (why.empty()) {
+    lua_pushcfunction(L, SetPathDriver);
+    lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
+    if (!PushJsValues(env, L, &value, 1, &why)) {
+      lua_settop(L, base);
+      throw Napi::Error(env, MakeError(env, ErrorCode::kConversion, "conversion: " + why));
+    }
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+      size_t len = 0;
+      const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "setGlobal failed";
+      why.assign(msg, len ? len : std::strlen(msg));
+    }
+  }
+  lua_settop(L, base);
+  if (!why.empty()) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
+  return env.Undefined();
+}
+
+Napi::Value LuaVm::GetGlobal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value error;
+  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
+  JobSpec spec;
+  spec.is_chunk = true;
+  // A chunk that reads the path with raw table walks (no metamethods beyond _G's own).
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  lua_State* L = core_->L();
+  const int base = lua_gettop(L);
+  if (!lua_checkstack(L, 4)) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
+  lua_pushcfunction(L, [](lua_State* S) -> int {
+    PushGlobalPath(S, static_cast<const char*>(lua_touserdata(S, 1)));
+    return 1;
+  });
+  lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
+  std::string why;
+  napi_value out = nullptr;
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    size_t len = 0;
+    const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "getGlobal failed";
+    why.assign(msg, len ? len : std::strlen(msg));
+    lua_settop(L, base);
+    throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
+  }
+  const bool ok = LuaToJs(env, L, -1, convert_, &out, &why);
+  lua_settop(L, base);
+  if (!ok) throw Napi::Error(env, MakeError(env, ErrorCode::kConversion, "conversion: " + why));
+  return Napi::Value(env, out);
+}
+
+Napi::Value LuaVm::RegisterHostFunction(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value error;
+  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  const int id = static_cast<int>(host_fns_.size());
+  host_fns_.push_back(Napi::Persistent(info[1].As<Napi::Function>()));
+  host_names_.push_back(path);
+  lua_State* L = core_->L();
+  const int base = lua_gettop(L);
+  if (!lua_checkstack(L, 4)) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
+  lua_pushcfunction(L, [](lua_State* S) -> int {
+    const char* p = static_cast<const char*>(lua_touserdata(S, 1));
+    lua_pushinteger(S, lua_tointeger(S, 2));
+    lua_pushcclosure(S, HostTrampoline, 1);
+    SetGlobalPath(S, p, lua_gettop(S));
+    return 0;
+  });
+  lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
+  lua_pushinteger(L, id);
+  std::string why;
+  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+    size_t len = 0;
+    const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "registerHostFunction failed";
+    why.assign(msg, len ? len : std::strlen(msg));
+  }
+  lua_settop(L, base);
+  if (!why.empty()) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
+  return env.Undefined();
+}
+
+Napi::Value LuaVm::Close(const Napi::CallbackInfo& info) {
+  if (closed_) return info.Env().Undefined();
+  closed_ = true;
+  if (busy_) {
+    // The job stops at its next check; its completion destroys the state.
+    if (core_) core_->RequestInterrupt(Interrupt::kClosed);
+  } else {
+    Destroy();
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value LuaVm::Interrupt(const Napi::CallbackInfo& info) {
+  // interrupt(reason): 'cancelled' | 'timeout'
+  if (busy_ && core_) {
+    const std::string why = info[0].As<Napi::String>().Utf8Value();
+    core_->RequestInterrupt(why == "timeout" ? Interrupt::kTimeout : Interrupt::kCancelled);
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value LuaVm::MemoryUsed(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), core_ ? static_cast<double>(core_->MemoryUsed()) : 0.0);
+}
+
+Napi::Value LuaVm::Gc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value error;
+  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
+  lua_gc(core_->L(), LUA_GCCOLLECT);
+  return Napi::Number::New(env, static_cast<double>(core_->MemoryUsed()));
+}
+
+Napi::Value LuaVm::IsClosed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), closed_);
+}
+
+Napi::Value LuaVm::IsBusy(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), busy_);
+}
+
+}  // namespace luaskills
