@@ -13,6 +13,14 @@ namespace {
 constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
 constexpr int kSmallStringBytes = 256;
 
+constexpr size_t kMaxPathChars = 120;
+
+// Deep paths are cut in the middle: the first and last segments say where to look.
+std::string ShortPath(const std::string& path) {
+  if (path.size() <= kMaxPathChars) return path;
+  return path.substr(0, kMaxPathChars / 2) + "..." + path.substr(path.size() - kMaxPathChars / 2);
+}
+
 std::string IndexSegment(lua_Integer i) { return "[" + std::to_string(i) + "]"; }
 
 std::string KeySegment(const char* key, size_t len) {
@@ -238,7 +246,8 @@ bool LuaToJs(napi_env env, lua_State* L, int idx, const ConvertOptions& opts, na
              std::string* error) {
   LuaToJsConverter conv(env, L, opts);
   if (conv.Convert(lua_absindex(L, idx), 0, false, out)) return true;
-  *error = conv.error_path.empty() ? conv.error : conv.error + " (at " + conv.error_path + ")";
+  *error = conv.error_path.empty() ? conv.error
+                                   : conv.error + " (at " + ShortPath(conv.error_path) + ")";
   return false;
 }
 
@@ -263,14 +272,16 @@ bool JsToLua::FailNapi(const char* what) {
 
 void JsToLua::PrefixPath(const std::string& segment) {
   try {
-    // Errors carry " (at <path>)"; build the path innermost first.
+    // Errors end in " (at <path>)"; the path is built innermost first.
     const std::string marker = " (at ";
-    size_t at = error_->find(marker);
+    const size_t at = error_->find(marker);
     if (at == std::string::npos) {
       *error_ += marker + segment + ")";
-    } else {
-      error_->insert(at + marker.size(), segment);
+      return;
     }
+    const size_t start = at + marker.size();
+    std::string path = segment + error_->substr(start, error_->size() - start - 1);
+    error_->replace(start, std::string::npos, ShortPath(path) + ")");
   } catch (...) {
   }
 }
@@ -355,13 +366,6 @@ bool JsToLua::PushString(napi_value value) {
 
 bool JsToLua::PushObject(napi_value value, int depth) {
   bool is = false;
-  if (napi_is_buffer(env_, value, &is) == napi_ok && is) {
-    void* data = nullptr;
-    size_t len = 0;
-    napi_get_buffer_info(env_, value, &data, &len);
-    lua_pushlstring(L_, static_cast<const char*>(data), len);
-    return true;
-  }
   if (napi_is_typedarray(env_, value, &is) == napi_ok && is) {
     napi_typedarray_type t;
     size_t length = 0;
@@ -372,6 +376,10 @@ bool JsToLua::PushObject(napi_value value, int depth) {
     }
     lua_pushlstring(L_, static_cast<const char*>(data), length);
     return true;
+  }
+  // napi_is_buffer is true for every ArrayBufferView; typed arrays were handled above.
+  if (napi_is_dataview(env_, value, &is) == napi_ok && is) {
+    return Fail("a DataView cannot convert to Lua; pass a Buffer or Uint8Array");
   }
   if (depth >= opts_.max_depth) {
     try {

@@ -250,6 +250,9 @@ bool LuaVm::PushJsValues(napi_env env, lua_State* L, const napi_value* values, s
 bool LuaVm::FinishJob(Napi::Env env, int status, int base, bool all_results, Napi::Value* result,
                       Napi::Value* error) {
   lua_State* L = core_->L();
+  // An interrupt that Lua caught (pcall, coroutine.resume) still ends the job.
+  const bool caught_interrupt = status == LUA_OK && core_->InterruptRaised();
+  if (caught_interrupt) status = LUA_ERRRUN;
   bool ok = status == LUA_OK;
   if (ok) {
     const int first = base + 2;  // base + 1 holds the message handler
@@ -274,7 +277,7 @@ bool LuaVm::FinishJob(Napi::Env env, int status, int base, bool all_results, Nap
   } else {
     FailureInfo info = core_->TakeFailure(status);
     if (info.code == ErrorCode::kConversion) info.message = "conversion: " + info.message + conversion_error_;
-    *error = MakeFailure(env, info, lua_gettop(L));
+    *error = MakeFailure(env, info, caught_interrupt ? 0 : lua_gettop(L));
   }
   lua_settop(L, base);
   return ok;

@@ -142,13 +142,20 @@ std::string VmCore::InterruptMessage(Interrupt why) const {
 
 void VmCore::SyncHook(lua_State* co) const {
   if (hook_active_) {
-    lua_sethook(co, &VmCore::CountHook, LUA_MASKCOUNT, hook_interval_);
+    lua_sethook(co, &VmCore::CountHook, LUA_MASKCOUNT, interrupt_raised_ ? 1 : hook_interval_);
   } else if (lua_gethook(co) != nullptr) {
     lua_sethook(co, nullptr, 0, 0);
   }
 }
 
 void VmCore::RaiseInterrupt(lua_State* L, Interrupt why) {
+  if (!interrupt_raised_ && hook_active_) {
+    // From now on check every instruction: Lua code that catches the error with pcall gets
+    // no further instruction before it is raised again, so the job unwinds level by level.
+    lua_sethook(L, &VmCore::CountHook, LUA_MASKCOUNT, 1);
+    // The main thread too, when the error is raised in a coroutine that catches it.
+    if (L != L_) lua_sethook(L_, &VmCore::CountHook, LUA_MASKCOUNT, 1);
+  }
   interrupt_raised_ = true;
   if (raised_reason_ == Interrupt::kNone) raised_reason_ = why;
   // The text lives in this object: no local with a destructor may be alive when Lua raises.

@@ -92,6 +92,8 @@ class VmCore {
   // Keeps the hook state of a coroutine in step with the running job (see coroutine_hooks.cc).
   void SyncHook(lua_State* co) const;
   bool HookActive() const { return hook_active_; }
+  // True once the running job raised an interrupt, even if Lua code caught it: the job failed.
+  bool InterruptRaised() const { return interrupt_raised_; }
 
  private:
   explicit VmCore(const VmLimits& limits);

@@ -1,0 +1,139 @@
+// LuaVm lifecycle, exec/call surfaces, globals and option validation.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { LuaError, LuaVm } from '../dist/index.js';
+
+test('runs Lua 5.4', () => {
+  const vm = new LuaVm();
+  assert.equal(LuaVm.luaVersion, 'Lua 5.4.4');
+  assert.equal(vm.execSync('return _VERSION'), 'Lua 5.4');
+  assert.equal(vm.execSync('return 1 + 1'), 2);
+  assert.equal(vm.execSync('return 7 // 2, 2^2', { allResults: true }).join(','), '3,4');
+});
+
+test('close, closed, Symbol.dispose and use after close', async () => {
+  const vm = new LuaVm();
+  assert.equal(vm.closed, false);
+  vm.close();
+  vm.close(); // idempotent
+  assert.equal(vm.closed, true);
+  assert.throws(() => vm.execSync('return 1'), (e) => e instanceof LuaError && e.code === 'closed');
+  await assert.rejects(vm.exec('return 1'), (e) => e instanceof LuaError && e.code === 'closed');
+  const inner = new LuaVm();
+  assert.equal(inner.execSync('return 3'), 3);
+  inner[Symbol.dispose]();
+  assert.equal(inner.closed, true);
+});
+
+test('memoryUsed grows with data and gc() returns it', () => {
+  const vm = new LuaVm();
+  const before = vm.memoryUsed();
+  assert.ok(before > 1000 && before < 200_000, `fresh state uses ${before} bytes`);
+  vm.execSync('big = string.rep("x", 1000000)');
+  assert.ok(vm.memoryUsed() >= before + 1_000_000);
+  vm.execSync('big = nil');
+  assert.ok(vm.gc() < before + 100_000);
+});
+
+test('args are the local `args` and `...`', async () => {
+  const vm = new LuaVm();
+  assert.deepEqual(vm.execSync('return args.n + 1, select("#", ...), (...).n', { args: { n: 41 }, allResults: true }), [42, 1, 41]);
+  assert.equal(await vm.exec('return args * 2', { args: 21 }), 42);
+  // Without the option, `args` is an ordinary global.
+  vm.execSync('args = "global"');
+  assert.equal(vm.execSync('return args'), 'global');
+  assert.equal(vm.execSync('return select("#", ...)'), 0);
+});
+
+test('user code cannot break out of the chunk, line numbers are the user\'s', () => {
+  const vm = new LuaVm();
+  assert.throws(() => vm.execSync('end return 1', { args: 1 }), (e) => e.code === 'lua_syntax' && /^exec:1:/.test(e.message));
+  const err = (() => {
+    try {
+      vm.execSync('local a = 1\nlocal b = 2\nerror("on line three")', { args: {} });
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.equal(err.code, 'lua_runtime');
+  assert.equal(err.message, 'exec:3: on line three');
+  assert.equal(err.line, 3);
+  assert.throws(() => vm.execSync('\n\nlocal = 1', { chunkName: 'my.lua' }), (e) => e.code === 'lua_syntax' && e.line === 3 && e.message.startsWith('my.lua:3:'));
+  assert.throws(() => vm.execSync('\x1bLua', {}), (e) => e.code === 'lua_syntax' && /binary chunk/.test(e.message));
+});
+
+test('all results, no results, first result', async () => {
+  const vm = new LuaVm();
+  assert.equal(vm.execSync('x = 1'), undefined);
+  assert.deepEqual(vm.execSync('return', { allResults: true }), []);
+  assert.deepEqual(vm.execSync('return 1, nil, 3', { allResults: true }), [1, undefined, 3]);
+  assert.deepEqual(await vm.exec('return "a", "b"', { allResults: true }), ['a', 'b']);
+});
+
+test('call / callSync / callWith reach global and dotted functions', async () => {
+  const vm = new LuaVm();
+  vm.execSync('function inc(x) return x + 1 end; lib = { twice = function(a, b) return a * 2, b * 2 end }');
+  assert.equal(vm.callSync('inc', 41), 42);
+  assert.equal(await vm.call('inc', 1), 2);
+  assert.deepEqual(vm.callWithSync('lib.twice', [1, 2], { allResults: true }), [2, 4]);
+  assert.deepEqual(await vm.callWith('lib.twice', [3, 4], { allResults: true }), [6, 8]);
+  vm.execSync('callable = setmetatable({}, { __call = function(self, x) return x * 10 end })');
+  assert.equal(vm.callSync('callable', 4), 40);
+  assert.throws(() => vm.callSync('missing'), (e) => e.code === 'lua_runtime' && e.message === "global 'missing' is not a function (a nil value)");
+  await assert.rejects(vm.call('lib'), (e) => e.code === 'lua_runtime' && /is not a function \(a table value\)/.test(e.message));
+});
+
+test('setGlobal / getGlobal with dotted paths', () => {
+  const vm = new LuaVm();
+  vm.setGlobal('config.db.port', 5432);
+  assert.equal(vm.execSync('return config.db.port'), 5432);
+  assert.deepEqual(vm.getGlobal('config'), { db: { port: 5432 } });
+  assert.equal(vm.getGlobal('nothing.here'), undefined);
+  vm.setGlobal('s', 'text');
+  assert.throws(() => vm.setGlobal('s.x', 1), (e) => e.code === 'lua_runtime' && /'s' is a string, not a table/.test(e.message));
+  assert.throws(() => vm.getGlobal('print'), (e) => e.code === 'conversion');
+});
+
+test('options are validated and errors name the field', async () => {
+  assert.throws(() => new LuaVm({ memoryLimitBytes: -1 }), (e) => e instanceof TypeError && e.message.startsWith('Invalid LuaVm options.memoryLimitBytes'));
+  assert.throws(() => new LuaVm({ memoryLimit: 5 }), (e) => e instanceof TypeError && /memoryLimit/.test(e.message));
+  assert.throws(() => new LuaVm({ largeIntegers: 'float' }), /Invalid LuaVm options.largeIntegers/);
+  const vm = new LuaVm();
+  assert.throws(() => vm.execSync('return 1', { timeoutMs: 'soon' }), /Invalid execSync options.timeoutMs/);
+  assert.throws(() => vm.execSync('return 1', { chunkname: 'x' }), /chunkname/);
+  assert.throws(() => vm.execSync(42), /Invalid code: expected a string, got number/);
+  await assert.rejects(vm.exec('return 1', { signal: {} }), /Invalid exec options.signal: expected an AbortSignal/);
+  assert.throws(() => vm.callSync('bad name'), /Invalid function name/);
+  assert.throws(() => vm.registerHostFunction('f', 3), /expected a function/);
+  assert.throws(() => new LuaVm({ memoryLimitBytes: 1000 }), (e) => e instanceof LuaError && e.code === 'memory_limit');
+});
+
+test('standard libraries are all there, jit is absent', () => {
+  const vm = new LuaVm();
+  assert.equal(
+    vm.execSync('return type(io.open) .. type(os.time) .. type(debug.traceback) .. type(package.loadlib) .. type(utf8.char) .. type(loadfile) .. tostring(jit)'),
+    'functionfunctionfunctionfunctionfunctionfunctionnil',
+  );
+  assert.equal(vm.execSync('local co = coroutine.wrap(function(a) local b = coroutine.yield(a + 1) return b * 2 end) return co(1) + co(10)'), 22);
+  assert.deepEqual(vm.execSync('return coroutine.resume(coroutine.create(function() error("x", 0) end))', { allResults: true }), [false, 'x']);
+  assert.equal(vm.execSync('local f = coroutine.wrap(function() error("bad") end) local ok, e = pcall(f) return e'), 'exec:1: bad');
+});
+
+test('thousands of runs and VMs stay stable', async () => {
+  for (let i = 0; i < 2000; i++) {
+    const vm = new LuaVm();
+    vm.execSync('t = {} for i = 1, 10 do t[i] = i end');
+    if (i % 100 === 0) assert.equal(await vm.exec('return #t'), 10);
+    vm.close();
+  }
+  const vm = new LuaVm();
+  for (let i = 0; i < 5000; i++) {
+    try {
+      vm.execSync('error({code = 1})');
+    } catch (e) {
+      assert.deepEqual(e.value, { code: 1 });
+    }
+  }
+  assert.ok(vm.memoryUsed() < 500_000);
+});
