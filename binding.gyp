@@ -36,7 +36,7 @@
       # Lua is C: its errors are longjmps. Its lua_*/luaL_*/luaopen_* symbols stay visible so that
       # Lua C modules (cjson, lfs, socket) resolve them; our own C++ is hidden.
       'cflags': ['-O2'],
-      'cflags_c': ['-std=gnu99', '-Wno-implicit-fallthrough'],
+      'cflags_c': ['-std=gnu99', '-O2', '-Wno-implicit-fallthrough'],
       'cflags_cc': ['-std=c++17', '-fexceptions', '-fvisibility=hidden', '-O2'],
       'cflags_cc!': ['-fno-exceptions'],
       'conditions': [

@@ -24,10 +24,10 @@ before(() => {
     '-o', path.join(moduleDir, 'vecmath.so'), path.join(root, 'test/fixtures/cmodules/vecmath.c')]);
 });
 
-function vmWithCpath(extra = '') {
+function vmWithCpath() {
   const vm = new LuaVm();
   vm.execSync('package.cpath = args.cpath package.path = args.path .. ";" .. package.path', {
-    args: { cpath: `${moduleDir}/?.so;${DEBIAN_CPATH}${extra}`, path: DEBIAN_PATH },
+    args: { cpath: `${moduleDir}/?.so;${DEBIAN_CPATH}`, path: DEBIAN_PATH },
   });
   return vm;
 }
