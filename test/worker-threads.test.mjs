@@ -10,9 +10,11 @@ const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.met
 
 test('a worker thread runs its own VMs with host functions', async () => {
   const workers = [1, 2].map(() => new Worker(fixture('worker-vm.mjs'), { workerData: { mode: 'work' } }));
+  // Listen for both events from the start: a worker may exit right after it posts.
+  const exits = workers.map((w) => once(w, 'exit').then(([code]) => code));
   const results = await Promise.all(workers.map((w) => once(w, 'message').then(([m]) => m)));
   for (const r of results) assert.deepEqual(r, { sync: 'worker:sync', async: 'worker:async:42', caught: 'worker boom' });
-  await Promise.all(workers.map((w) => once(w, 'exit')));
+  assert.deepEqual(await Promise.all(exits), [0, 0]);
 });
 
 for (const [name, code] of [
