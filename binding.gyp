@@ -13,6 +13,8 @@
         'native/host_call.cc',
         'native/host_dispatch.cc',
         'native/lua_vm.cc',
+        'native/lua_vm_methods.cc',
+        'native/tape_decoder.cc',
         'native/typed_containers.cc',
         'native/vm_core.cc',
         'native/vm_thread.cc',

@@ -1,4 +1,4 @@
-export { LuaVm, type LuaValue, type HostFunction } from './vm/lua-vm.js';
+export { LuaVm, LuaFunction, type LuaValue, type HostFunction } from './vm/lua-vm.js';
 export { LuaError, LUA_ERROR_CODES, type LuaErrorCode, type LuaErrorDetails } from './vm/errors.js';
 export {
   LuaVmOptionsSchema,

@@ -5,12 +5,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { encodeTape } from './vm/tape.js';
+
 /** Internal shape of the native LuaVm; never part of the public types. */
 export interface NativeLuaVm {
   execSync(code: string, chunkName: string, timeoutMs: number, allResults: boolean, hasArgs: boolean, args: unknown): unknown;
   exec(code: string, chunkName: string, timeoutMs: number, allResults: boolean, hasArgs: boolean, args: unknown): Promise<unknown>;
-  callSync(name: string, args: unknown[], timeoutMs: number, allResults: boolean): unknown;
-  call(name: string, args: unknown[], timeoutMs: number, allResults: boolean): Promise<unknown>;
+  callSync(name: string, timeoutMs: number, allResults: boolean, ...args: unknown[]): unknown;
+  call(name: string, timeoutMs: number, allResults: boolean, ...args: unknown[]): Promise<unknown>;
+  refFunction(path: string): number;
+  callRefSync(ref: number, timeoutMs: number, allResults: boolean, ...args: unknown[]): unknown;
+  callRef(ref: number, timeoutMs: number, allResults: boolean, ...args: unknown[]): Promise<unknown>;
+  unref(ref: number): void;
   setGlobal(path: string, value: unknown): void;
   getGlobal(path: string): unknown;
   registerHostFunction(path: string, fn: (...args: unknown[]) => unknown): void;
@@ -26,6 +32,38 @@ export interface NativeAddon {
   LuaVm: new (memoryLimitBytes: number, hookInterval: number, bigintForLargeIntegers: boolean, bufferForInvalidUtf8: boolean) => NativeLuaVm;
   nativeBaseline(kind: 'newstate' | 'openlibs', iterations: number): number;
   luaVersion: string;
+  setBuilders(
+    makeArray: (...items: unknown[]) => unknown[],
+    appendItems: (arr: unknown[], ...items: unknown[]) => void,
+    makeObject: (...kv: unknown[]) => object,
+    appendProps: (obj: object, ...kv: unknown[]) => void,
+    encodeTape: (value: object, depth: number) => Uint8Array,
+  ): void;
+}
+
+// Builders for Lua -> JS conversion: one call builds a whole array or object, which costs less
+// than one N-API call per element. '__proto__' is defined as an own property, never a setter.
+function setProps(obj: Record<string, unknown>, kv: ArrayLike<unknown>, from: number): void {
+  for (let i = from; i < kv.length; i += 2) {
+    const key = kv[i] as string;
+    if (key === '__proto__') {
+      Object.defineProperty(obj, key, { value: kv[i + 1], enumerable: true, writable: true, configurable: true });
+    } else {
+      obj[key] = kv[i + 1];
+    }
+  }
+}
+const makeArray = (...items: unknown[]): unknown[] => items;
+const appendItems = (arr: unknown[], ...items: unknown[]): void => {
+  for (const item of items) arr.push(item);
+};
+function makeObject(...kv: unknown[]): object {
+  const obj: Record<string, unknown> = {};
+  setProps(obj, kv, 0);
+  return obj;
+}
+function appendProps(obj: object, ...kv: unknown[]): void {
+  setProps(obj as Record<string, unknown>, kv, 0);
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -53,6 +91,7 @@ function load(): NativeAddon {
   const mod = { exports: {} as NativeAddon };
   const flags = os.constants.dlopen.RTLD_NOW | (os.constants.dlopen.RTLD_GLOBAL ?? 0);
   process.dlopen(mod, file, flags);
+  mod.exports.setBuilders(makeArray, appendItems, makeObject, appendProps, encodeTape);
   return mod.exports;
 }
 

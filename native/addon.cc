@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "addon_data.h"
+#include "convert.h"
 #include "lua_headers.h"
 #include "lua_vm.h"
 
@@ -28,6 +29,17 @@ Napi::Value NativeBaseline(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), ns / iterations);
 }
 
+// setBuilders(makeArray, appendItems, makeObject, appendProps, encodeTape): called once by lib/native.ts.
+Napi::Value SetBuilders(const Napi::CallbackInfo& info) {
+  AddonData* data = AddonData::From(info.Env());
+  data->make_array = Napi::Persistent(info[0].As<Napi::Function>());
+  data->append_items = Napi::Persistent(info[1].As<Napi::Function>());
+  data->make_object = Napi::Persistent(info[2].As<Napi::Function>());
+  data->append_props = Napi::Persistent(info[3].As<Napi::Function>());
+  data->encode = Napi::Persistent(info[4].As<Napi::Function>());
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new AddonData();
   env.SetInstanceData<AddonData>(data);
@@ -36,10 +48,24 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("LuaVm", vm);
   exports.Set("nativeBaseline", Napi::Function::New(env, NativeBaseline, "nativeBaseline"));
   exports.Set("luaVersion", Napi::String::New(env, LUA_RELEASE));
+  exports.Set("setBuilders", Napi::Function::New(env, SetBuilders, "setBuilders"));
   return exports;
 }
 
 }  // namespace
+
+bool JsBuilders::Load(napi_env env) {
+  AddonData* data = AddonData::From(env);
+  if (data == nullptr || data->make_array.IsEmpty()) return false;
+  napi_get_undefined(env, &recv);
+  make_array = data->make_array.Value();
+  append_items = data->append_items.Value();
+  make_object = data->make_object.Value();
+  append_props = data->append_props.Value();
+  encode = data->encode.Value();
+  ready = true;
+  return true;
+}
 
 }  // namespace luaskills
 

@@ -9,6 +9,12 @@ namespace luaskills {
 struct AddonData {
   Napi::FunctionReference vm_constructor;
   int live_vms = 0;
+  // Value builders installed by lib/native.ts (see JsBuilders in convert.h).
+  Napi::FunctionReference make_array;
+  Napi::FunctionReference append_items;
+  Napi::FunctionReference make_object;
+  Napi::FunctionReference append_props;
+  Napi::FunctionReference encode;
 
   static AddonData* From(napi_env env) {
     void* data = nullptr;

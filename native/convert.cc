@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "tape_decoder.h"
 #include "typed_containers.h"
 
 namespace luaskills {
@@ -11,6 +12,7 @@ namespace luaskills {
 namespace {
 
 constexpr double kMaxSafeInteger = 9007199254740991.0;  // 2^53 - 1
+constexpr size_t kMaxBuilderArgs = 8192;  // arguments per builder call (V8 copies them to the stack)
 constexpr int kSmallStringBytes = 256;
 
 constexpr size_t kMaxPathChars = 120;
@@ -46,16 +48,30 @@ class LuaToJsConverter {
   bool FillArray(int idx, lua_Integer length, int depth, bool strict, napi_value* out);
   bool FillObject(int idx, int depth, bool strict, napi_value* out);
   bool KeyToString(int idx, bool strict, napi_value* out);
+  enum class BuilderKind { kArray, kObject };
+  bool MakeJsString(const char* s, size_t len, napi_value* out);
+  bool Build(size_t start, BuilderKind kind, napi_value* out);
   bool Fail(const std::string& what) {
     error = what;
     return false;
   }
   bool NapiFail() { return Fail("a JS value could not be created (N-API call failed)"); }
 
+  static constexpr size_t kCacheSlots = 256;
+  static constexpr size_t kCachedStringMax = 64;
+  struct KeyCacheEntry {
+    const char* text = nullptr;
+    napi_value value = nullptr;
+  };
+
   napi_env env_;
   lua_State* L_;
   const ConvertOptions& opts_;
   std::vector<const void*> path_;
+  std::vector<napi_value> values_;  // children of the tables being built, a stack of ranges
+  std::vector<napi_value> chunk_;
+  JsBuilders builders_;
+  KeyCacheEntry cache_[kCacheSlots];
 };
 
 bool LuaToJsConverter::Convert(int idx, int depth, bool nested, napi_value* out) {
@@ -99,9 +115,8 @@ bool LuaToJsConverter::ConvertInteger(lua_Integer v, napi_value* out) {
 bool LuaToJsConverter::ConvertString(int idx, napi_value* out) {
   size_t len = 0;
   const char* s = lua_tolstring(L_, idx, &len);  // a string already: no conversion, no allocation
-  if (IsValidUtf8(s, len)) {
-    return napi_create_string_utf8(env_, s, len, out) == napi_ok || NapiFail();
-  }
+  if (MakeJsString(s, len, out)) return true;
+  if (!error.empty()) return false;
   if (!opts_.buffer_for_invalid_utf8) {
     return Fail("a Lua string of " + std::to_string(len) + " bytes is not valid UTF-8");
   }
@@ -168,21 +183,72 @@ bool LuaToJsConverter::FillArray(int idx, lua_Integer length, int depth, bool st
     }
   }
   if (length > 0xFFFFFFF) return Fail("a Lua array is too long for JS");
-  if (napi_create_array_with_length(env_, static_cast<size_t>(length), out) != napi_ok) {
-    return NapiFail();
-  }
+  const size_t start = values_.size();
   for (lua_Integer i = 1; i <= length; ++i) {
     lua_rawgeti(L_, idx, i);
     napi_value item;
     bool ok = Convert(lua_gettop(L_), depth + 1, true, &item);
     lua_pop(L_, 1);
     if (!ok) {
+      values_.resize(start);
       error_path = IndexSegment(i - 1) + error_path;
       return false;
     }
-    if (napi_set_element(env_, *out, static_cast<uint32_t>(i - 1), item) != napi_ok) {
+    values_.push_back(item);
+  }
+  const bool ok = Build(start, BuilderKind::kArray, out);
+  values_.resize(start);
+  return ok;
+}
+
+// Builds the array or object from values_[start..] with one call into a JS builder per chunk:
+// N-API has no batch setter, and a property or element set costs more than the call.
+bool LuaToJsConverter::Build(size_t start, BuilderKind kind, napi_value* out) {
+  if (!builders_.ready && !builders_.Load(env_)) return Fail("the value builders are not installed");
+  const size_t count = values_.size() - start;
+  const bool array = kind == BuilderKind::kArray;
+  const size_t first = count < kMaxBuilderArgs ? count : kMaxBuilderArgs;
+  if (napi_call_function(env_, builders_.recv, array ? builders_.make_array : builders_.make_object,
+                         first, values_.data() + start, out) != napi_ok) {
+    return NapiFail();
+  }
+  for (size_t done = first; done < count;) {
+    const size_t n = count - done < kMaxBuilderArgs ? count - done : kMaxBuilderArgs;
+    chunk_.assign(1, *out);
+    chunk_.insert(chunk_.end(), values_.begin() + static_cast<std::ptrdiff_t>(start + done),
+                  values_.begin() + static_cast<std::ptrdiff_t>(start + done + n));
+    napi_value ignored;
+    if (napi_call_function(env_, builders_.recv, array ? builders_.append_items : builders_.append_props,
+                           chunk_.size(), chunk_.data(), &ignored) != napi_ok) {
       return NapiFail();
     }
+    done += n;
+  }
+  return true;
+}
+
+// Creates the JS string for the Lua string s. Repeated strings (object keys above all) are
+// created once per conversion: Lua interns them, so the pointer identifies the text, and
+// nothing in Lua allocates or collects while a conversion runs. Returns false without an
+// error when s is not UTF-8.
+bool LuaToJsConverter::MakeJsString(const char* s, size_t len, napi_value* out) {
+  const bool cacheable = len <= kCachedStringMax;
+  KeyCacheEntry* slot = nullptr;
+  if (cacheable) {
+    slot = &cache_[(reinterpret_cast<uintptr_t>(s) >> 4) % kCacheSlots];
+    if (slot->text == s) {
+      *out = slot->value;
+      return true;
+    }
+  }
+  const Utf8Kind kind = ClassifyUtf8(s, len);
+  if (kind == Utf8Kind::kInvalid) return false;
+  const napi_status st = kind == Utf8Kind::kAscii ? napi_create_string_latin1(env_, s, len, out)
+                                                  : napi_create_string_utf8(env_, s, len, out);
+  if (st != napi_ok) return NapiFail();
+  if (slot != nullptr) {
+    slot->text = s;
+    slot->value = *out;
   }
   return true;
 }
@@ -193,8 +259,8 @@ bool LuaToJsConverter::KeyToString(int idx, bool strict, napi_value* out) {
     case LUA_TSTRING: {
       size_t len = 0;
       const char* s = lua_tolstring(L_, idx, &len);
-      if (!IsValidUtf8(s, len)) return Fail("a Lua table key is not valid UTF-8");
-      return napi_create_string_utf8(env_, s, len, out) == napi_ok || NapiFail();
+      if (MakeJsString(s, len, out)) return true;
+      return error.empty() ? Fail("a Lua table key is not valid UTF-8") : false;
     }
     case LUA_TNUMBER:
       if (strict) return Fail("an object-marked Lua table has a non-string key");
@@ -211,13 +277,14 @@ bool LuaToJsConverter::KeyToString(int idx, bool strict, napi_value* out) {
 }
 
 bool LuaToJsConverter::FillObject(int idx, int depth, bool strict, napi_value* out) {
-  if (napi_create_object(env_, out) != napi_ok) return NapiFail();
+  const size_t start = values_.size();
   lua_pushnil(L_);
   while (lua_next(L_, idx) != 0) {
     napi_value key;
     napi_value val;
     if (!KeyToString(lua_gettop(L_) - 1, strict, &key)) {
       lua_pop(L_, 2);
+      values_.resize(start);
       return false;
     }
     if (!Convert(lua_gettop(L_), depth + 1, true, &val)) {
@@ -229,15 +296,16 @@ bool LuaToJsConverter::FillObject(int idx, int depth, bool strict, napi_value* o
         error_path = IndexSegment(lua_tointeger(L_, -2)) + error_path;
       }
       lua_pop(L_, 2);
+      values_.resize(start);
       return false;
     }
     lua_pop(L_, 1);
-    if (napi_set_property(env_, *out, key, val) != napi_ok) {
-      lua_pop(L_, 1);
-      return NapiFail();
-    }
+    values_.push_back(key);
+    values_.push_back(val);
   }
-  return true;
+  const bool ok = Build(start, BuilderKind::kObject, out);
+  values_.resize(start);
+  return ok;
 }
 
 }  // namespace
@@ -262,41 +330,33 @@ bool JsToLua::Fail(const char* what) {
 bool JsToLua::FailNapi(const char* what) {
   bool pending = false;
   napi_is_exception_pending(env_, &pending);
-  if (pending) {
-    napi_value ignored;
-    napi_get_and_clear_last_exception(env_, &ignored);
-    return Fail("reading a JS value threw an exception");
-  }
-  return Fail(what);
-}
-
-void JsToLua::PrefixPath(const std::string& segment) {
-  try {
-    // Errors end in " (at <path>)"; the path is built innermost first.
-    const std::string marker = " (at ";
-    const size_t at = error_->find(marker);
-    if (at == std::string::npos) {
-      *error_ += marker + segment + ")";
-      return;
+  if (!pending) return Fail(what);
+  // The encoder reports conversion failures by throwing an Error with the full message.
+  napi_value exception;
+  napi_get_and_clear_last_exception(env_, &exception);
+  napi_value message;
+  bool has = false;
+  char buf[1024];
+  size_t len = 0;
+  if (napi_has_named_property(env_, exception, "message", &has) == napi_ok && has &&
+      napi_get_named_property(env_, exception, "message", &message) == napi_ok &&
+      napi_get_value_string_utf8(env_, message, buf, sizeof buf, &len) == napi_ok) {
+    try {
+      error_->assign(buf, len);
+    } catch (...) {
     }
-    const size_t start = at + marker.size();
-    std::string path = segment + error_->substr(start, error_->size() - start - 1);
-    error_->replace(start, std::string::npos, ShortPath(path) + ")");
-  } catch (...) {
+    return false;
   }
-}
-
-bool JsToLua::InPath(napi_value value) {
-  for (napi_value p : path_) {
-    bool same = false;
-    if (napi_strict_equals(env_, p, value, &same) == napi_ok && same) return true;
-  }
-  return false;
+  return Fail("reading a JS value threw an exception");
 }
 
 bool JsToLua::PushValue(napi_value value, int depth) {
   napi_valuetype type;
   if (napi_typeof(env_, value, &type) != napi_ok) return FailNapi("a JS value has no type");
+  return PushTyped(value, type, depth);
+}
+
+bool JsToLua::PushTyped(napi_value value, napi_valuetype type, int depth) {
   switch (type) {
     case napi_undefined:
     case napi_null:
@@ -345,28 +405,31 @@ bool JsToLua::PushValue(napi_value value, int depth) {
 
 // Kept out of line: luaL_Buffer is large and PushValue recurses.
 bool JsToLua::PushString(napi_value value) {
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env_, value, nullptr, 0, &len) != napi_ok) {
+  // Most strings fit the stack buffer: read them in one call. napi writes whole characters
+  // only, so a result shorter than the buffer minus one UTF-8 sequence is complete.
+  char buf[kSmallStringBytes];
+  size_t written = 0;
+  if (napi_get_value_string_utf8(env_, value, buf, sizeof buf, &written) != napi_ok) {
     return FailNapi("a JS string could not be read");
   }
-  if (len < kSmallStringBytes) {
-    char buf[kSmallStringBytes];
-    size_t written = 0;
-    napi_get_value_string_utf8(env_, value, buf, sizeof buf, &written);
+  if (written < sizeof buf - 4) {
     lua_pushlstring(L_, buf, written);
     return true;
   }
+  size_t len = 0;
+  napi_get_value_string_utf8(env_, value, nullptr, 0, &len);
   luaL_Buffer b;
   char* dst = luaL_buffinitsize(L_, &b, len + 1);
-  size_t written = 0;
   napi_get_value_string_utf8(env_, value, dst, len + 1, &written);
   luaL_pushresultsize(&b, written);
   return true;
 }
 
 bool JsToLua::PushObject(napi_value value, int depth) {
+  bool is_array = false;
+  if (napi_is_array(env_, value, &is_array) != napi_ok) return FailNapi("a JS object has no type");
   bool is = false;
-  if (napi_is_typedarray(env_, value, &is) == napi_ok && is) {
+  if (!is_array && napi_is_typedarray(env_, value, &is) == napi_ok && is) {
     napi_typedarray_type t;
     size_t length = 0;
     void* data = nullptr;
@@ -377,98 +440,26 @@ bool JsToLua::PushObject(napi_value value, int depth) {
     lua_pushlstring(L_, static_cast<const char*>(data), length);
     return true;
   }
-  // napi_is_buffer is true for every ArrayBufferView; typed arrays were handled above.
-  if (napi_is_dataview(env_, value, &is) == napi_ok && is) {
-    return Fail("a DataView cannot convert to Lua; pass a Buffer or Uint8Array");
+  // Arrays and objects are walked in JS (lib/vm/tape.ts) and arrive as one tape.
+  if (!builders_.ready && !builders_.Load(env_)) return Fail("the value encoder is not installed");
+  napi_value argv[2] = {value, nullptr};
+  napi_value tape;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_create_int32(env_, depth, &argv[1]) != napi_ok ||
+      napi_call_function(env_, builders_.recv, builders_.encode, 2, argv, &tape) != napi_ok ||
+      napi_get_typedarray_info(env_, tape, nullptr, &length, &data, nullptr, nullptr) != napi_ok) {
+    return FailNapi("the value encoder failed");
   }
-  if (depth >= opts_.max_depth) {
-    try {
-      *error_ = "a JS value nests deeper than " + std::to_string(opts_.max_depth) + " levels";
-    } catch (...) {
-    }
-    return false;
-  }
-  if (InPath(value)) return Fail("a JS value contains itself (a cycle)");
-  if (!lua_checkstack(L_, 4)) return Fail("the Lua stack cannot grow");
-  try {
-    path_.push_back(value);
-  } catch (...) {
-    return Fail("out of memory");
-  }
-  bool ok;
-  if (napi_is_array(env_, value, &is) == napi_ok && is) {
-    uint32_t length = 0;
-    napi_get_array_length(env_, value, &length);
-    ok = PushArray(value, length, depth);
-  } else {
-    ok = PushPlainObject(value, depth);
-  }
-  path_.pop_back();
-  return ok;
-}
-
-bool JsToLua::PushArray(napi_value value, uint32_t length, int depth) {
-  lua_createtable(L_, static_cast<int>(length > 0x7fffffff ? 0x7fffffff : length), 0);
-  const int table = lua_gettop(L_);
-  for (uint32_t i = 0; i < length; ++i) {
-    napi_value item;
-    if (napi_get_element(env_, value, i, &item) != napi_ok) {
-      lua_settop(L_, table - 1);
-      return FailNapi("reading an array element failed");
-    }
-    if (!PushValue(item, depth + 1)) {
-      lua_settop(L_, table - 1);
-      PrefixPath("[" + std::to_string(i) + "]");
-      return false;
-    }
-    lua_rawseti(L_, table, static_cast<lua_Integer>(i) + 1);
-  }
-  MarkContainer(L_, table, ContainerKind::kArray);
+  if (const char* err = DecodeTape(L_, static_cast<const uint8_t*>(data), length)) return Fail(err);
   return true;
 }
 
-bool JsToLua::PushPlainObject(napi_value value, int depth) {
-  napi_value keys;
-  if (napi_get_all_property_names(env_, value, napi_key_own_only,
-                                  static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
-                                  napi_key_numbers_to_strings, &keys) != napi_ok) {
-    return FailNapi("listing the properties of a JS object failed");
-  }
-  uint32_t count = 0;
-  napi_get_array_length(env_, keys, &count);
-  lua_createtable(L_, 0, static_cast<int>(count > 0x7fffffff ? 0x7fffffff : count));
-  const int table = lua_gettop(L_);
-  for (uint32_t i = 0; i < count; ++i) {
-    napi_value key;
-    napi_value item;
-    if (napi_get_element(env_, keys, i, &key) != napi_ok ||
-        napi_get_property(env_, value, key, &item) != napi_ok) {
-      lua_settop(L_, table - 1);
-      return FailNapi("reading a JS object property failed");
-    }
-    napi_valuetype t;
-    napi_typeof(env_, item, &t);
-    if (t == napi_undefined) continue;  // as JSON.stringify does
-    if (!PushString(key)) {
-      lua_settop(L_, table - 1);
-      return false;
-    }
-    if (!PushValue(item, depth + 1)) {
-      size_t klen = 0;
-      char kbuf[128];
-      napi_get_value_string_utf8(env_, key, kbuf, sizeof kbuf, &klen);
-      lua_settop(L_, table - 1);
-      PrefixPath("." + std::string(kbuf, klen));
-      return false;
-    }
-    lua_rawset(L_, table);
-  }
-  MarkContainer(L_, table, ContainerKind::kObject);
-  return true;
-}
+bool IsValidUtf8(const char* str, size_t len) { return ClassifyUtf8(str, len) != Utf8Kind::kInvalid; }
 
-bool IsValidUtf8(const char* str, size_t len) {
+Utf8Kind ClassifyUtf8(const char* str, size_t len) {
   const auto* s = reinterpret_cast<const unsigned char*>(str);
+  bool ascii = true;
   size_t i = 0;
   while (i < len) {
     // ASCII fast path, 8 bytes at a time.
@@ -485,6 +476,7 @@ bool IsValidUtf8(const char* str, size_t len) {
       ++i;
       continue;
     }
+    ascii = false;
     size_t n;
     uint32_t cp;
     if ((c & 0xE0) == 0xC0) {
@@ -497,22 +489,22 @@ bool IsValidUtf8(const char* str, size_t len) {
       n = 3;
       cp = c & 0x07;
     } else {
-      return false;
+      return Utf8Kind::kInvalid;
     }
-    if (i + n >= len) return false;  // truncated sequence
+    if (i + n >= len) return Utf8Kind::kInvalid;  // truncated sequence
     for (size_t k = 1; k <= n; ++k) {
       unsigned char cc = s[i + k];
-      if ((cc & 0xC0) != 0x80) return false;
+      if ((cc & 0xC0) != 0x80) return Utf8Kind::kInvalid;
       cp = (cp << 6) | (cc & 0x3F);
     }
     // Reject overlong forms, surrogates and values beyond U+10FFFF.
     if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
         (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-      return false;
+      return Utf8Kind::kInvalid;
     }
     i += n + 1;
   }
-  return true;
+  return ascii ? Utf8Kind::kAscii : Utf8Kind::kUtf8;
 }
 
 }  // namespace luaskills

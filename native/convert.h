@@ -11,6 +11,19 @@
 
 namespace luaskills {
 
+// The JS functions that build arrays and objects from many values in one call (lib/native.ts
+// installs them; they live in the environment's AddonData).
+struct JsBuilders {
+  bool ready = false;
+  napi_value recv = nullptr;
+  napi_value make_array = nullptr;
+  napi_value append_items = nullptr;
+  napi_value make_object = nullptr;
+  napi_value append_props = nullptr;
+  napi_value encode = nullptr;  // JS -> tape for arrays and objects
+  bool Load(napi_env env);
+};
+
 struct ConvertOptions {
   bool bigint_for_large_integers = true;  // else: integers beyond +-(2^53-1) are an error
   bool buffer_for_invalid_utf8 = true;    // else: a string that is not UTF-8 is an error
@@ -22,10 +35,10 @@ struct ConvertOptions {
 bool LuaToJs(napi_env env, lua_State* L, int idx, const ConvertOptions& opts, napi_value* out,
              std::string* error);
 
-// JS -> Lua: pushes one value. Must run inside a protected call: Lua may raise (memory), which
-// is why every frame below keeps only trivially destructible locals. Returns false and fills
-// *error on a conversion failure (nothing pushed). A pending JS exception (a throwing getter)
-// is cleared and reported in *error.
+// JS -> Lua: pushes one value. Primitives convert here; arrays and objects are encoded by
+// lib/vm/tape.ts and decoded in one pass. Must run inside a protected call: Lua may raise
+// (memory), which is why every frame below keeps only trivially destructible locals. Returns
+// false and fills *error on a conversion failure (nothing pushed).
 class JsToLua {
  public:
   JsToLua(napi_env env, lua_State* L, const ConvertOptions& opts, std::string* error)
@@ -34,23 +47,22 @@ class JsToLua {
 
  private:
   bool PushValue(napi_value value, int depth);
+  bool PushTyped(napi_value value, napi_valuetype type, int depth);
   bool PushObject(napi_value value, int depth);
-  bool PushArray(napi_value value, uint32_t length, int depth);
-  bool PushPlainObject(napi_value value, int depth);
   bool PushString(napi_value value);
   bool Fail(const char* what);
   bool FailNapi(const char* what);
-  void PrefixPath(const std::string& segment);
-  bool InPath(napi_value value);
 
   napi_env env_;
   lua_State* L_;
   const ConvertOptions& opts_;
   std::string* error_;
-  std::vector<napi_value> path_;
+  JsBuilders builders_;
 };
 
-// True when [s, s+len) is well-formed UTF-8.
+enum class Utf8Kind { kInvalid, kAscii, kUtf8 };
+// Whether [s, s+len) is ASCII, other well-formed UTF-8, or not UTF-8.
+Utf8Kind ClassifyUtf8(const char* s, size_t len);
 bool IsValidUtf8(const char* s, size_t len);
 
 }  // namespace luaskills

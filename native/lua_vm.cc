@@ -32,6 +32,8 @@ int JobDriver(lua_State* L) {
       core->MarkSyntaxError();
       return lua_error(L);
     }
+  } else if (spec->ref != LUA_NOREF) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, spec->ref);
   } else {
     PushGlobalPath(L, spec->code.c_str());
     const int t = lua_type(L, -1);
@@ -45,6 +47,8 @@ int JobDriver(lua_State* L) {
   lua_call(L, spec->nargs, LUA_MULTRET);
   return lua_gettop(L);
 }
+
+}  // namespace
 
 // Host-function trampoline: a C closure with the host function's id as upvalue.
 // Runs on the Lua thread; only trivially destructible locals are alive when it raises.
@@ -60,6 +64,8 @@ int HostTrampoline(lua_State* L) {
   }
   return lua_error(L);
 }
+
+namespace {
 
 struct PushContext {
   JsToLua* converter;
@@ -79,12 +85,6 @@ int PushDriver(lua_State* L) {
     }
   }
   return static_cast<int>(ctx->count);
-}
-
-int SetPathDriver(lua_State* L) {
-  const char* path = static_cast<const char*>(lua_touserdata(L, 1));
-  SetGlobalPath(L, path, 2);
-  return 0;
 }
 
 // Keeps the caller's line of the syntax error: Lua only reports it inside the message.
@@ -111,6 +111,10 @@ Napi::Function LuaVm::Init(Napi::Env env) {
           InstanceMethod<&LuaVm::Exec>("exec"),
           InstanceMethod<&LuaVm::CallSync>("callSync"),
           InstanceMethod<&LuaVm::Call>("call"),
+          InstanceMethod<&LuaVm::RefFunction>("refFunction"),
+          InstanceMethod<&LuaVm::CallRefSync>("callRefSync"),
+          InstanceMethod<&LuaVm::CallRef>("callRef"),
+          InstanceMethod<&LuaVm::UnrefFunction>("unref"),
           InstanceMethod<&LuaVm::SetGlobal>("setGlobal"),
           InstanceMethod<&LuaVm::GetGlobal>("getGlobal"),
           InstanceMethod<&LuaVm::RegisterHostFunction>("registerHostFunction"),
@@ -411,146 +415,6 @@ void LuaVm::CompleteAsync(Napi::Env env) {
     delete deferred;
   }
   Unref();  // last: the wrapper may be collected from here on
-}
-
-Napi::Value LuaVm::ExecSync(const Napi::CallbackInfo& info) {
-  // execSync(code, chunkName, timeoutMs, allResults, hasArgs, args)
-  JobSpec spec;
-  spec.code = info[0].As<Napi::String>().Utf8Value();
-  spec.chunk_name = NormalizeChunkName(info[1].As<Napi::String>().Utf8Value());
-  spec.with_args = info[4].As<Napi::Boolean>().Value();
-  spec.nargs = spec.with_args ? 1 : 0;
-  napi_value args[1] = {info[5]};
-  return RunSync(info.Env(), spec, args, info[2].As<Napi::Number>().DoubleValue(),
-                 info[3].As<Napi::Boolean>().Value());
-}
-
-Napi::Value LuaVm::Exec(const Napi::CallbackInfo& info) {
-  auto spec = std::make_unique<JobSpec>();
-  spec->code = info[0].As<Napi::String>().Utf8Value();
-  spec->chunk_name = NormalizeChunkName(info[1].As<Napi::String>().Utf8Value());
-  spec->with_args = info[4].As<Napi::Boolean>().Value();
-  spec->nargs = spec->with_args ? 1 : 0;
-  napi_value args[1] = {info[5]};
-  return RunAsync(info.Env(), std::move(spec), args, info[2].As<Napi::Number>().DoubleValue(),
-                  info[3].As<Napi::Boolean>().Value());
-}
-
-Napi::Value LuaVm::CallSync(const Napi::CallbackInfo& info) {
-  // callSync(name, argsArray, timeoutMs, allResults)
-  JobSpec spec;
-  spec.is_chunk = false;
-  spec.code = info[0].As<Napi::String>().Utf8Value();
-  Napi::Array arr = info[1].As<Napi::Array>();
-  const uint32_t n = arr.Length();
-  std::vector<napi_value> args(n);
-  for (uint32_t i = 0; i < n; ++i) args[i] = arr.Get(i);
-  spec.nargs = static_cast<int>(n);
-  return RunSync(info.Env(), spec, args.data(), info[2].As<Napi::Number>().DoubleValue(),
-                 info[3].As<Napi::Boolean>().Value());
-}
-
-Napi::Value LuaVm::Call(const Napi::CallbackInfo& info) {
-  auto spec = std::make_unique<JobSpec>();
-  spec->is_chunk = false;
-  spec->code = info[0].As<Napi::String>().Utf8Value();
-  Napi::Array arr = info[1].As<Napi::Array>();
-  const uint32_t n = arr.Length();
-  std::vector<napi_value> args(n);
-  for (uint32_t i = 0; i < n; ++i) args[i] = arr.Get(i);
-  spec->nargs = static_cast<int>(n);
-  return RunAsync(info.Env(), std::move(spec), args.data(),
-                  info[2].As<Napi::Number>().DoubleValue(), info[3].As<Napi::Boolean>().Value());
-}
-
-Napi::Value LuaVm::SetGlobal(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Value error;
-  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
-  const std::string path = info[0].As<Napi::String>().Utf8Value();
-  lua_State* L = core_->L();
-  const int base = lua_gettop(L);
-  std::string why;
-  napi_value value = info[1];
-  if (!lua_checkstack(L, 4)) why = "the Lua stack cannot grow";
-  if (why.empty()) {
-    lua_pushcfunction(L, SetPathDriver);
-    lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
-    if (!PushJsValues(env, L, &value, 1, &why)) {
-      lua_settop(L, base);
-      throw Napi::Error(env, MakeError(env, ErrorCode::kConversion, "conversion: " + why));
-    }
-    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
-      size_t len = 0;
-      const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "setGlobal failed";
-      why.assign(msg, len ? len : std::strlen(msg));
-    }
-  }
-  lua_settop(L, base);
-  if (!why.empty()) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
-  return env.Undefined();
-}
-
-Napi::Value LuaVm::GetGlobal(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Value error;
-  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
-  JobSpec spec;
-  spec.is_chunk = true;
-  // A chunk that reads the path with raw table walks (no metamethods beyond _G's own).
-  const std::string path = info[0].As<Napi::String>().Utf8Value();
-  lua_State* L = core_->L();
-  const int base = lua_gettop(L);
-  if (!lua_checkstack(L, 4)) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
-  lua_pushcfunction(L, [](lua_State* S) -> int {
-    PushGlobalPath(S, static_cast<const char*>(lua_touserdata(S, 1)));
-    return 1;
-  });
-  lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
-  std::string why;
-  napi_value out = nullptr;
-  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-    size_t len = 0;
-    const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "getGlobal failed";
-    why.assign(msg, len ? len : std::strlen(msg));
-    lua_settop(L, base);
-    throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
-  }
-  const bool ok = LuaToJs(env, L, -1, convert_, &out, &why);
-  lua_settop(L, base);
-  if (!ok) throw Napi::Error(env, MakeError(env, ErrorCode::kConversion, "conversion: " + why));
-  return Napi::Value(env, out);
-}
-
-Napi::Value LuaVm::RegisterHostFunction(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Value error;
-  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
-  const std::string path = info[0].As<Napi::String>().Utf8Value();
-  const int id = static_cast<int>(host_fns_.size());
-  host_fns_.push_back(Napi::Persistent(info[1].As<Napi::Function>()));
-  host_names_.push_back(path);
-  lua_State* L = core_->L();
-  const int base = lua_gettop(L);
-  if (!lua_checkstack(L, 4)) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
-  lua_pushcfunction(L, [](lua_State* S) -> int {
-    const char* p = static_cast<const char*>(lua_touserdata(S, 1));
-    lua_pushinteger(S, lua_tointeger(S, 2));
-    lua_pushcclosure(S, HostTrampoline, 1);
-    SetGlobalPath(S, p, lua_gettop(S));
-    return 0;
-  });
-  lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
-  lua_pushinteger(L, id);
-  std::string why;
-  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
-    size_t len = 0;
-    const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "registerHostFunction failed";
-    why.assign(msg, len ? len : std::strlen(msg));
-  }
-  lua_settop(L, base);
-  if (!why.empty()) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
-  return env.Undefined();
 }
 
 Napi::Value LuaVm::Close(const Napi::CallbackInfo& info) {

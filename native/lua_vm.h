@@ -19,6 +19,7 @@ namespace luaskills {
 // What a job runs: a chunk of code or a named global function.
 struct JobSpec {
   bool is_chunk = true;
+  int ref = LUA_NOREF;     // a function held in the registry (getFunction), instead of a name
   std::string code;        // chunk source, or the global's name
   std::string chunk_name;  // normalized ("=exec")
   bool with_args = false;  // chunk: expose `args`
@@ -33,6 +34,9 @@ struct JobSpec {
 struct VmMessage {
   std::shared_ptr<HostCall> call;
 };
+
+// The lua_CFunction behind every registered host function (upvalue 1: its id).
+int HostTrampoline(lua_State* L);
 
 class LuaVm : public Napi::ObjectWrap<LuaVm> {
  public:
@@ -54,6 +58,10 @@ class LuaVm : public Napi::ObjectWrap<LuaVm> {
   Napi::Value Exec(const Napi::CallbackInfo& info);
   Napi::Value CallSync(const Napi::CallbackInfo& info);
   Napi::Value Call(const Napi::CallbackInfo& info);
+  Napi::Value RefFunction(const Napi::CallbackInfo& info);
+  Napi::Value CallRefSync(const Napi::CallbackInfo& info);
+  Napi::Value CallRef(const Napi::CallbackInfo& info);
+  Napi::Value UnrefFunction(const Napi::CallbackInfo& info);
   Napi::Value SetGlobal(const Napi::CallbackInfo& info);
   Napi::Value GetGlobal(const Napi::CallbackInfo& info);
   Napi::Value RegisterHostFunction(const Napi::CallbackInfo& info);
@@ -64,6 +72,8 @@ class LuaVm : public Napi::ObjectWrap<LuaVm> {
   Napi::Value IsClosed(const Napi::CallbackInfo& info);
   Napi::Value IsBusy(const Napi::CallbackInfo& info);
 
+  // Reads info[first..] into args; returns how many.
+  static size_t CollectArgs(const Napi::CallbackInfo& info, size_t first, std::vector<napi_value>* args);
   // Shared by ExecSync / CallSync: runs the job on this thread.
   Napi::Value RunSync(Napi::Env env, JobSpec& spec, const napi_value* args, double timeout_ms,
                       bool all_results);

@@ -40,10 +40,17 @@ const validateAsyncCall = compileValidator(AsyncCallOptionsSchema, 'call options
 const DEFAULT_CHUNK = 'exec';
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
+// Names already seen valid: hot call paths skip the regex.
+const validNames = new Set<string>();
+const VALID_NAMES_MAX = 4096;
+
 function checkName(name: unknown, what: string): string {
+  if (typeof name === 'string' && validNames.has(name)) return name;
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     throw new TypeError(`Invalid ${what}: expected a Lua name or dotted path, got ${JSON.stringify(name)}`);
   }
+  if (validNames.size >= VALID_NAMES_MAX) validNames.clear();
+  validNames.add(name);
   return name;
 }
 
@@ -56,6 +63,28 @@ function rethrow(err: unknown, site?: Error): never {
   throw LuaError.from(err, site);
 }
 
+// Set by LuaVm's static block: lets LuaFunction reach a VM's native object without exposing it.
+let nativeOf: (vm: LuaVm) => NativeLuaVm;
+
+async function settle<T>(native: NativeLuaVm, job: Promise<unknown>, signal: AbortSignal | undefined, site: Error): Promise<T> {
+  if (signal === undefined) {
+    try {
+      return (await job) as T;
+    } catch (err) {
+      rethrow(err, site);
+    }
+  }
+  const onAbort = (): void => native.interrupt('cancelled');
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return (await job) as T;
+  } catch (err) {
+    rethrow(err, site);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
 /**
  * One Lua 5.4 state. Sync methods run Lua on the calling thread; `exec` and `call` run it on the
  * VM's own thread so the event loop stays free. One job at a time: a second one fails with
@@ -63,6 +92,10 @@ function rethrow(err: unknown, site?: Error): never {
  */
 export class LuaVm implements Disposable {
   readonly #native: NativeLuaVm;
+
+  static {
+    nativeOf = (vm: LuaVm): NativeLuaVm => vm.#native;
+  }
 
   constructor(options: LuaVmOptions = {}) {
     const o = validateVmOptions(options);
@@ -147,7 +180,7 @@ export class LuaVm implements Disposable {
         o !== undefined && 'args' in o,
         o?.args,
       );
-      return this.#settle(job, signal, site);
+      return settle(this.#native, job, signal, site);
     } catch (err) {
       return Promise.reject(LuaError.from(err, site));
     }
@@ -155,7 +188,12 @@ export class LuaVm implements Disposable {
 
   /** Calls a global Lua function (dotted paths allowed) on this thread; returns its first result. */
   callSync(name: string, ...args: unknown[]): LuaValue {
-    return this.callWithSync(name, args);
+    checkName(name, 'function name');
+    try {
+      return this.#native.callSync(name, 0, false, ...args) as LuaValue;
+    } catch (err) {
+      rethrow(err);
+    }
   }
 
   /** Calls a global Lua function on the VM's thread; resolves with its first result. */
@@ -168,7 +206,7 @@ export class LuaVm implements Disposable {
     checkName(name, 'function name');
     const o = options === undefined ? undefined : validateCall(options);
     try {
-      return this.#native.callSync(name, args, o?.timeoutMs ?? 0, o?.allResults ?? false) as LuaValue;
+      return this.#native.callSync(name, o?.timeoutMs ?? 0, o?.allResults ?? false, ...args) as LuaValue;
     } catch (err) {
       rethrow(err);
     }
@@ -182,11 +220,19 @@ export class LuaVm implements Disposable {
       const o = options === undefined ? undefined : validateAsyncCall(options);
       const signal = checkSignal(o?.signal, 'call options');
       if (signal?.aborted) return Promise.reject(cancelledError());
-      const job = this.#native.call(name, args, o?.timeoutMs ?? 0, o?.allResults ?? false);
-      return this.#settle(job, signal, site);
+      const job = this.#native.call(name, o?.timeoutMs ?? 0, o?.allResults ?? false, ...args);
+      return settle(this.#native, job, signal, site);
     } catch (err) {
       return Promise.reject(LuaError.from(err, site));
     }
+  }
+
+  /**
+   * A handle on the Lua function at `name` (dotted paths allowed), held by reference: later
+   * changes to the global do not affect it, and calls skip the name lookup.
+   */
+  getFunction(name: string): LuaFunction {
+    return new LuaFunction(this, name);
   }
 
   /** Sets a global (dotted paths create intermediate tables). */
@@ -232,23 +278,81 @@ export class LuaVm implements Disposable {
   [Symbol.dispose](): void {
     this.close();
   }
+}
 
-  async #settle<T>(job: Promise<unknown>, signal: AbortSignal | undefined, site: Error): Promise<T> {
-    if (signal === undefined) {
-      try {
-        return (await job) as T;
-      } catch (err) {
-        rethrow(err, site);
-      }
-    }
-    const onAbort = (): void => this.#native.interrupt('cancelled');
-    signal.addEventListener('abort', onAbort, { once: true });
+const releaseRef = new FinalizationRegistry<{ native: NativeLuaVm; ref: number }>(({ native, ref }) => {
+  if (!native.closed) native.unref(ref);
+});
+
+/**
+ * A Lua function held by reference (see {@link LuaVm.getFunction}). Calls run like
+ * {@link LuaVm.callSync} / {@link LuaVm.call} and share the VM's one-job-at-a-time rule.
+ */
+export class LuaFunction {
+  readonly name: string;
+  readonly #native: NativeLuaVm;
+  #ref: number;
+
+  constructor(vm: LuaVm, name: string) {
+    checkName(name, 'function name');
+    this.name = name;
+    this.#native = nativeOf(vm);
     try {
-      return (await job) as T;
+      this.#ref = this.#native.refFunction(name);
     } catch (err) {
-      rethrow(err, site);
-    } finally {
-      signal.removeEventListener('abort', onAbort);
+      rethrow(err);
     }
+    releaseRef.register(this, { native: this.#native, ref: this.#ref }, this);
+  }
+
+  /** Calls the function on the calling thread; returns its first result. */
+  callSync(...args: unknown[]): LuaValue {
+    try {
+      return this.#native.callRefSync(this.#live(), 0, false, ...args) as LuaValue;
+    } catch (err) {
+      rethrow(err);
+    }
+  }
+
+  /** Calls the function on the VM's thread; resolves with its first result. */
+  call(...args: unknown[]): Promise<LuaValue> {
+    return this.callWith(args) as Promise<LuaValue>;
+  }
+
+  /** callSync with options (timeout, all results). */
+  callWithSync(args: unknown[], options?: CallOptions): LuaValue | LuaValue[] {
+    const o = options === undefined ? undefined : validateCall(options);
+    try {
+      return this.#native.callRefSync(this.#live(), o?.timeoutMs ?? 0, o?.allResults ?? false, ...args) as LuaValue;
+    } catch (err) {
+      rethrow(err);
+    }
+  }
+
+  /** call with options (timeout, all results, AbortSignal). */
+  callWith(args: unknown[], options?: AsyncCallOptions): Promise<LuaValue | LuaValue[]> {
+    const site = new Error();
+    try {
+      const o = options === undefined ? undefined : validateAsyncCall(options);
+      const signal = checkSignal(o?.signal, 'call options');
+      if (signal?.aborted) return Promise.reject(cancelledError());
+      const job = this.#native.callRef(this.#live(), o?.timeoutMs ?? 0, o?.allResults ?? false, ...args);
+      return settle(this.#native, job, signal, site);
+    } catch (err) {
+      return Promise.reject(LuaError.from(err, site));
+    }
+  }
+
+  /** Lets the VM collect the function. The handle is unusable afterwards. */
+  release(): void {
+    if (this.#ref < 0) return;
+    releaseRef.unregister(this);
+    if (!this.#native.closed) this.#native.unref(this.#ref);
+    this.#ref = -1;
+  }
+
+  #live(): number {
+    if (this.#ref < 0) throw new TypeError(`LuaFunction '${this.name}' was released`);
+    return this.#ref;
   }
 }

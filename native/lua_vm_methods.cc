@@ -1,0 +1,224 @@
+// The JS-facing job methods of LuaVm: exec, call, function references, globals, host functions.
+#include <cstring>
+
+#include "chunk_loader.h"
+#include "global_path.h"
+#include "lua_vm.h"
+
+namespace luaskills {
+
+namespace {
+
+int SetPathDriver(lua_State* L) {
+  const char* path = static_cast<const char*>(lua_touserdata(L, 1));
+  SetGlobalPath(L, path, 2);
+  return 0;
+}
+
+}  // namespace
+
+Napi::Value LuaVm::ExecSync(const Napi::CallbackInfo& info) {
+  // execSync(code, chunkName, timeoutMs, allResults, hasArgs, args)
+  JobSpec spec;
+  spec.code = info[0].As<Napi::String>().Utf8Value();
+  spec.chunk_name = NormalizeChunkName(info[1].As<Napi::String>().Utf8Value());
+  spec.with_args = info[4].As<Napi::Boolean>().Value();
+  spec.nargs = spec.with_args ? 1 : 0;
+  napi_value args[1] = {info[5]};
+  return RunSync(info.Env(), spec, args, info[2].As<Napi::Number>().DoubleValue(),
+                 info[3].As<Napi::Boolean>().Value());
+}
+
+Napi::Value LuaVm::Exec(const Napi::CallbackInfo& info) {
+  auto spec = std::make_unique<JobSpec>();
+  spec->code = info[0].As<Napi::String>().Utf8Value();
+  spec->chunk_name = NormalizeChunkName(info[1].As<Napi::String>().Utf8Value());
+  spec->with_args = info[4].As<Napi::Boolean>().Value();
+  spec->nargs = spec->with_args ? 1 : 0;
+  napi_value args[1] = {info[5]};
+  return RunAsync(info.Env(), std::move(spec), args, info[2].As<Napi::Number>().DoubleValue(),
+                  info[3].As<Napi::Boolean>().Value());
+}
+
+size_t LuaVm::CollectArgs(const Napi::CallbackInfo& info, size_t first,
+                         std::vector<napi_value>* args) {
+  const size_t n = info.Length() > first ? info.Length() - first : 0;
+  args->resize(n);
+  for (size_t i = 0; i < n; ++i) (*args)[i] = info[first + i];
+  return n;
+}
+
+// callSync(name, timeoutMs, allResults, ...args): arguments are read straight from the call.
+Napi::Value LuaVm::CallSync(const Napi::CallbackInfo& info) {
+  JobSpec spec;
+  spec.is_chunk = false;
+  spec.code = info[0].As<Napi::String>().Utf8Value();
+  std::vector<napi_value> args;
+  spec.nargs = static_cast<int>(CollectArgs(info, 3, &args));
+  return RunSync(info.Env(), spec, args.data(), info[1].As<Napi::Number>().DoubleValue(),
+                 info[2].As<Napi::Boolean>().Value());
+}
+
+Napi::Value LuaVm::Call(const Napi::CallbackInfo& info) {
+  auto spec = std::make_unique<JobSpec>();
+  spec->is_chunk = false;
+  spec->code = info[0].As<Napi::String>().Utf8Value();
+  std::vector<napi_value> args;
+  spec->nargs = static_cast<int>(CollectArgs(info, 3, &args));
+  return RunAsync(info.Env(), std::move(spec), args.data(),
+                  info[1].As<Napi::Number>().DoubleValue(), info[2].As<Napi::Boolean>().Value());
+}
+
+// refFunction(name) -> registry reference to the callable at the global path.
+Napi::Value LuaVm::RefFunction(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value error;
+  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  lua_State* L = core_->L();
+  const int base = lua_gettop(L);
+  if (!lua_checkstack(L, 4)) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
+  lua_pushcfunction(L, [](lua_State* S) -> int {
+    const char* p = static_cast<const char*>(lua_touserdata(S, 1));
+    PushGlobalPath(S, p);
+    const int t = lua_type(S, -1);
+    if (t != LUA_TFUNCTION) {
+      if (luaL_getmetafield(S, -1, "__call") == LUA_TNIL) {
+        return luaL_error(S, "global '%s' is not a function (a %s value)", p, lua_typename(S, t));
+      }
+      lua_pop(S, 1);
+    }
+    lua_pushinteger(S, luaL_ref(S, LUA_REGISTRYINDEX));
+    return 1;
+  });
+  lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
+  std::string why;
+  int ref = LUA_NOREF;
+  if (lua_pcall(L, 1, 1, 0) == LUA_OK) {
+    ref = static_cast<int>(lua_tointeger(L, -1));
+  } else {
+    size_t len = 0;
+    const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "getFunction failed";
+    why.assign(msg, len ? len : std::strlen(msg));
+  }
+  lua_settop(L, base);
+  if (!why.empty()) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
+  return Napi::Number::New(env, ref);
+}
+
+// callRefSync(ref, timeoutMs, allResults, ...args)
+Napi::Value LuaVm::CallRefSync(const Napi::CallbackInfo& info) {
+  JobSpec spec;
+  spec.is_chunk = false;
+  spec.ref = info[0].As<Napi::Number>().Int32Value();
+  std::vector<napi_value> args;
+  spec.nargs = static_cast<int>(CollectArgs(info, 3, &args));
+  return RunSync(info.Env(), spec, args.data(), info[1].As<Napi::Number>().DoubleValue(),
+                 info[2].As<Napi::Boolean>().Value());
+}
+
+Napi::Value LuaVm::CallRef(const Napi::CallbackInfo& info) {
+  auto spec = std::make_unique<JobSpec>();
+  spec->is_chunk = false;
+  spec->ref = info[0].As<Napi::Number>().Int32Value();
+  std::vector<napi_value> args;
+  spec->nargs = static_cast<int>(CollectArgs(info, 3, &args));
+  return RunAsync(info.Env(), std::move(spec), args.data(),
+                  info[1].As<Napi::Number>().DoubleValue(), info[2].As<Napi::Boolean>().Value());
+}
+
+// unref(ref): releases a reference; a no-op once the VM is closed or while it is busy with
+// another job (the slot is then released at close).
+Napi::Value LuaVm::UnrefFunction(const Napi::CallbackInfo& info) {
+  if (core_ && !busy_) luaL_unref(core_->L(), LUA_REGISTRYINDEX, info[0].As<Napi::Number>().Int32Value());
+  return info.Env().Undefined();
+}
+
+Napi::Value LuaVm::SetGlobal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value error;
+  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  lua_State* L = core_->L();
+  const int base = lua_gettop(L);
+  std::string why;
+  napi_value value = info[1];
+  if (!lua_checkstack(L, 4)) why = "the Lua stack cannot grow";
+  if (why.empty()) {
+    lua_pushcfunction(L, SetPathDriver);
+    lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
+    if (!PushJsValues(env, L, &value, 1, &why)) {
+      lua_settop(L, base);
+      throw Napi::Error(env, MakeError(env, ErrorCode::kConversion, "conversion: " + why));
+    }
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+      size_t len = 0;
+      const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "setGlobal failed";
+      why.assign(msg, len ? len : std::strlen(msg));
+    }
+  }
+  lua_settop(L, base);
+  if (!why.empty()) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
+  return env.Undefined();
+}
+
+Napi::Value LuaVm::GetGlobal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value error;
+  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  lua_State* L = core_->L();
+  const int base = lua_gettop(L);
+  if (!lua_checkstack(L, 4)) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
+  lua_pushcfunction(L, [](lua_State* S) -> int {
+    PushGlobalPath(S, static_cast<const char*>(lua_touserdata(S, 1)));
+    return 1;
+  });
+  lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
+  std::string why;
+  napi_value out = nullptr;
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    size_t len = 0;
+    const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "getGlobal failed";
+    why.assign(msg, len ? len : std::strlen(msg));
+    lua_settop(L, base);
+    throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
+  }
+  const bool ok = LuaToJs(env, L, -1, convert_, &out, &why);
+  lua_settop(L, base);
+  if (!ok) throw Napi::Error(env, MakeError(env, ErrorCode::kConversion, "conversion: " + why));
+  return Napi::Value(env, out);
+}
+
+Napi::Value LuaVm::RegisterHostFunction(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value error;
+  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  const int id = static_cast<int>(host_fns_.size());
+  host_fns_.push_back(Napi::Persistent(info[1].As<Napi::Function>()));
+  host_names_.push_back(path);
+  lua_State* L = core_->L();
+  const int base = lua_gettop(L);
+  if (!lua_checkstack(L, 4)) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
+  lua_pushcfunction(L, [](lua_State* S) -> int {
+    const char* p = static_cast<const char*>(lua_touserdata(S, 1));
+    lua_pushinteger(S, lua_tointeger(S, 2));
+    lua_pushcclosure(S, HostTrampoline, 1);
+    SetGlobalPath(S, p, lua_gettop(S));
+    return 0;
+  });
+  lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
+  lua_pushinteger(L, id);
+  std::string why;
+  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+    size_t len = 0;
+    const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "registerHostFunction failed";
+    why.assign(msg, len ? len : std::strlen(msg));
+  }
+  lua_settop(L, base);
+  if (!why.empty()) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
+  return env.Undefined();
+}
+
+}  // namespace luaskills
