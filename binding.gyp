@@ -15,6 +15,8 @@
         'native/lua_vm.cc',
         'native/lua_vm_methods.cc',
         'native/tape_decoder.cc',
+        'native/interrupt_signal.cc',
+        'native/watchdog.cc',
         'native/typed_containers.cc',
         'native/vm_core.cc',
         'native/vm_thread.cc',

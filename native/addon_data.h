@@ -4,6 +4,10 @@
 
 #include <napi.h>
 
+#include <memory>
+
+#include "watchdog.h"
+
 namespace luaskills {
 
 struct AddonData {
@@ -15,6 +19,8 @@ struct AddonData {
   Napi::FunctionReference make_object;
   Napi::FunctionReference append_props;
   Napi::FunctionReference encode;
+  // Fires job deadlines for this environment's VMs; started on first use.
+  Watchdog watchdog;
 
   static AddonData* From(napi_env env) {
     void* data = nullptr;

@@ -13,10 +13,13 @@ int ResumeWithHook(lua_State* L, lua_State* co, int narg) {
     lua_pushliteral(L, "too many arguments to resume");
     return -1;
   }
-  VmCore::From(L)->SyncHook(co);
+  VmCore* core = VmCore::From(L);
+  core->SyncHook(co);
   lua_xmove(L, co, narg);
   int nres = 0;
+  lua_State* caller = core->SwapCurrentThread(co);
   int status = lua_resume(co, L, narg, &nres);
+  core->SwapCurrentThread(caller);
   if (status == LUA_OK || status == LUA_YIELD) {
     if (!lua_checkstack(L, nres + 1)) {
       lua_pop(co, nres);

@@ -141,7 +141,10 @@ int LuaVm::CallHostFromWorker(lua_State* L, int id) {
   call->L = L;
   call->id = id;
   call->nargs = lua_gettop(L);
+  // The JS thread is about to use the state: no interrupt signal may touch it meanwhile.
+  core_->LeaveLuaThread();
   if (tsfn_.NonBlockingCall(new VmMessage{call}) != napi_ok) {
+    core_->EnterLuaThread();
     host_error_ = "closed: the JS environment is shutting down";
     return kHostFailed;
   }
@@ -150,10 +153,14 @@ int LuaVm::CallHostFromWorker(lua_State* L, int id) {
     if ((call->state == HostCallState::kPending || call->state == HostCallState::kAwaiting) &&
         core_->ShouldStop()) {
       call->state = HostCallState::kAbandoned;
+      lock.unlock();
+      core_->EnterLuaThread();
       return kHostInterrupted;
     }
     call->cv.wait_for(lock, kHostWaitSlice);
   }
+  lock.unlock();
+  core_->EnterLuaThread();
   if (call->failed) {
     host_error_ = std::move(call->error);
     return kHostFailed;

@@ -137,7 +137,7 @@ LuaVm::LuaVm(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LuaVm>(info) {
   limits.hook_interval = info[1].As<Napi::Number>().Int32Value();
   convert_.bigint_for_large_integers = info[2].As<Napi::Boolean>().Value();
   convert_.buffer_for_invalid_utf8 = info[3].As<Napi::Boolean>().Value();
-  core_ = VmCore::Create(limits);
+  core_ = VmCore::Create(limits, &AddonData::From(env)->watchdog);
   if (!core_) {
     Napi::Value err = MakeError(
         env, ErrorCode::kMemoryLimit,
@@ -308,7 +308,9 @@ Napi::Value LuaVm::RunSync(Napi::Env env, JobSpec& spec, const napi_value* args,
   core_->PushMessageHandler();
   lua_pushcfunction(L, JobDriver);
   lua_pushlightuserdata(L, &spec);
+  core_->EnterLuaThread();
   const int status = core_->ProtectedCall(1, LUA_MULTRET, base + 1);
+  core_->LeaveLuaThread();
   core_->EndJob();
   Napi::Value result;
   const bool ok = FinishJob(env, status, base, all_results, &result, &error);
@@ -368,7 +370,9 @@ Napi::Value LuaVm::RunAsync(Napi::Env env, std::unique_ptr<JobSpec> spec, const 
   tsfn_.Ref(env);
   const int nargs = async_spec_->nargs;
   thread_->Post([this, nargs] {
+    core_->EnterLuaThread();
     async_status_ = core_->ProtectedCall(1 + nargs, LUA_MULTRET, async_base_ + 1);
+    core_->LeaveLuaThread();
     tsfn_.NonBlockingCall(static_cast<VmMessage*>(nullptr));
   });
   return deferred.Promise();

@@ -6,6 +6,8 @@
 #include <new>
 
 #include "coroutine_hooks.h"
+#include "interrupt_signal.h"
+#include "watchdog.h"
 #include "typed_containers.h"
 
 namespace luaskills {
@@ -33,9 +35,11 @@ const char* ErrorCodeName(ErrorCode code) {
 VmCore::VmCore(const VmLimits& limits)
     : limit_(limits.memory_limit_bytes), hook_interval_(limits.hook_interval > 0 ? limits.hook_interval : 1000) {}
 
-std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits) {
+std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdog) {
   std::unique_ptr<VmCore> core(new (std::nothrow) VmCore(limits));
   if (!core) return nullptr;
+  core->watchdog_ = watchdog;
+  core->signal_mode_ = SignalInterruptsAvailable();
   lua_State* L = lua_newstate(&VmCore::Allocate, core.get());
   if (L == nullptr) return nullptr;
   core->L_ = L;
@@ -101,25 +105,59 @@ void VmCore::BeginJob(double timeout_ms, bool interruptible) {
   // The count hook doubles the cost of every instruction in Lua 5.4, so it is only installed
   // when a job can be stopped from outside (timeout, cancel, close).
   hook_active_ = has_deadline_ || interruptible;
-  if (hook_active_) {
+  if (!hook_active_) return;
+  if (signal_mode_) {
+    // No hook until a stop is requested: the watchdog fires the deadline by signal.
+    if (has_deadline_ && watchdog_ != nullptr) watchdog_ticket_ = watchdog_->Arm(this, deadline_);
+  } else {
+    // The count hook doubles the cost of every instruction in Lua 5.4, so without signals it
+    // is only installed for jobs that can be stopped from outside.
     lua_sethook(L_, &VmCore::CountHook, LUA_MASKCOUNT, hook_interval_);
   }
 }
 
 void VmCore::EndJob() {
-  if (hook_active_) lua_sethook(L_, nullptr, 0, 0);
+  if (watchdog_ticket_ != 0) {
+    watchdog_->Disarm(watchdog_ticket_);
+    watchdog_ticket_ = 0;
+  }
+  if (hook_active_ || lua_gethook(L_) != nullptr) lua_sethook(L_, nullptr, 0, 0);
   hook_active_ = false;
   has_deadline_ = false;
+}
+
+void VmCore::EnterLuaThread() {
+  current_L_ = L_;
+  running_thread_.store(CurrentThreadId());
+  outer_core_ = SetThreadCore(this);
+  running_.store(true);  // seq_cst, paired with RequestInterrupt: one of the two sees the other
+  if (hook_active_ && PendingInterrupt() != Interrupt::kNone) {
+    lua_sethook(current_L_, &VmCore::CountHook, LUA_MASKCOUNT, 1);
+  }
+}
+
+void VmCore::LeaveLuaThread() {
+  running_.store(false);
+  SetThreadCore(outer_core_);
+  outer_core_ = nullptr;
+}
+
+void VmCore::OnInterruptSignal() {
+  if (!running_.load() || !hook_active_) return;
+  lua_State* L = current_L_;
+  if (L != nullptr) lua_sethook(L, &VmCore::CountHook, LUA_MASKCOUNT, 1);
+  if (L != L_) lua_sethook(L_, &VmCore::CountHook, LUA_MASKCOUNT, 1);
 }
 
 void VmCore::RequestInterrupt(Interrupt why) {
   int expected = 0;
   // The first reason wins: a timeout that fired stays a timeout even if close() follows.
-  interrupt_.compare_exchange_strong(expected, static_cast<int>(why), std::memory_order_acq_rel);
+  interrupt_.compare_exchange_strong(expected, static_cast<int>(why));
+  if (signal_mode_ && running_.load()) SendInterruptSignal(running_thread_.load());
 }
 
 bool VmCore::ShouldStop() {
-  if (interrupt_.load(std::memory_order_acquire) != 0) return true;
+  if (interrupt_.load() != 0) return true;
   if (has_deadline_ && std::chrono::steady_clock::now() >= deadline_) {
     RequestInterrupt(Interrupt::kTimeout);
     return true;
@@ -141,8 +179,9 @@ std::string VmCore::InterruptMessage(Interrupt why) const {
 }
 
 void VmCore::SyncHook(lua_State* co) const {
-  if (hook_active_) {
-    lua_sethook(co, &VmCore::CountHook, LUA_MASKCOUNT, interrupt_raised_ ? 1 : hook_interval_);
+  const bool stopping = interrupt_raised_ || PendingInterrupt() != Interrupt::kNone;
+  if (hook_active_ && (!signal_mode_ || stopping)) {
+    lua_sethook(co, &VmCore::CountHook, LUA_MASKCOUNT, stopping ? 1 : hook_interval_);
   } else if (lua_gethook(co) != nullptr) {
     lua_sethook(co, nullptr, 0, 0);
   }

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -44,10 +45,13 @@ struct VmLimits {
   int hook_interval = 1000;       // instructions between limit checks
 };
 
+class Watchdog;
+
 class VmCore {
  public:
-  // Returns nullptr when even the empty state does not fit the memory cap.
-  static std::unique_ptr<VmCore> Create(const VmLimits& limits);
+  // Returns nullptr when even the empty state does not fit the memory cap. The watchdog fires
+  // deadlines; it must outlive the core.
+  static std::unique_ptr<VmCore> Create(const VmLimits& limits, Watchdog* watchdog);
   ~VmCore();
   VmCore(const VmCore&) = delete;
   VmCore& operator=(const VmCore&) = delete;
@@ -64,14 +68,26 @@ class VmCore {
   size_t MemoryUsed() const { return used_.load(std::memory_order_relaxed); }
   size_t MemoryLimit() const { return limit_; }
 
-  // Starts a job: arms the deadline (timeout_ms <= 0: none) and installs the count hook when
-  // something may need to interrupt it. Runs on the thread that owns the state.
+  // Starts a job: arms the deadline (timeout_ms <= 0: none) and prepares the interrupt path
+  // when something may need to stop it. Runs on the thread that owns the state.
   void BeginJob(double timeout_ms, bool interruptible);
   void EndJob();
+  // The calling thread starts (or resumes, after a host call) running this job's Lua code, or
+  // stops doing so. Interrupt signals reach only a thread between Enter and Leave.
+  void EnterLuaThread();
+  void LeaveLuaThread();
+  // Signal handler side of RequestInterrupt (see interrupt_signal.h). Async-signal-safe.
+  void OnInterruptSignal();
+  // The coroutine now running (coroutine.resume keeps it current for the signal handler).
+  lua_State* SwapCurrentThread(lua_State* L) {
+    lua_State* previous = current_L_;
+    current_L_ = L;
+    return previous;
+  }
   // Asks the running job to stop. Safe from any thread.
   void RequestInterrupt(Interrupt why);
   Interrupt PendingInterrupt() const {
-    return static_cast<Interrupt>(interrupt_.load(std::memory_order_acquire));
+    return static_cast<Interrupt>(interrupt_.load());
   }
   // Checks the deadline and the interrupt flag; true when the job must stop now.
   bool ShouldStop();
@@ -111,6 +127,13 @@ class VmCore {
   int hook_interval_ = 1000;
 
   std::atomic<int> interrupt_{0};
+  Watchdog* watchdog_ = nullptr;
+  uint64_t watchdog_ticket_ = 0;
+  bool signal_mode_ = false;              // interrupts arrive by signal, not a permanent hook
+  std::atomic<bool> running_{false};      // a thread is between EnterLuaThread and LeaveLuaThread
+  std::atomic<unsigned long> running_thread_{0};
+  lua_State* volatile current_L_ = nullptr;
+  VmCore* outer_core_ = nullptr;  // the core this thread ran before (a host function's nested job)
   bool has_deadline_ = false;
   double timeout_ms_ = 0;
   std::chrono::steady_clock::time_point deadline_;
