@@ -40,11 +40,19 @@
       # Lua is C: its errors are longjmps. Its lua_*/luaL_*/luaopen_* symbols stay visible so that
       # Lua C modules (cjson, lfs, socket) resolve them; our own C++ is hidden.
       'cflags': ['-O2'],
-      'cflags_c': ['-std=gnu99', '-O2', '-Wno-implicit-fallthrough'],
+      # Lua's library calls its own lua_* API on every element (table.concat, string.gsub...):
+      # bind those calls inside the addon (no PLT, no interposition) and free the frame
+      # pointer register, as a statically linked lua5.4 does. C modules still resolve the
+      # exported symbols.
+      'cflags_c': ['-std=gnu99', '-O2', '-fomit-frame-pointer', '-fno-semantic-interposition',
+                   '-Wno-implicit-fallthrough'],
       'cflags_cc': ['-std=c++17', '-fexceptions', '-fvisibility=hidden', '-O2'],
       'cflags_cc!': ['-fno-exceptions'],
       'conditions': [
-        ['OS=="linux"', { 'defines': ['LUA_USE_LINUX'] }],
+        ['OS=="linux"', {
+          'defines': ['LUA_USE_LINUX'],
+          'ldflags': ['-Wl,-Bsymbolic-functions'],
+        }],
         ['OS=="mac"', {
           'defines': ['LUA_USE_MACOSX'],
           'xcode_settings': {

@@ -312,6 +312,19 @@ bool LuaToJsConverter::FillObject(int idx, int depth, bool strict, napi_value* o
 
 bool LuaToJs(napi_env env, lua_State* L, int idx, const ConvertOptions& opts, napi_value* out,
              std::string* error) {
+  // Numbers and booleans, the common results of small calls, skip building a converter.
+  switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+      if (!lua_isinteger(L, idx)) return napi_create_double(env, lua_tonumber(L, idx), out) == napi_ok;
+      if (const lua_Integer v = lua_tointeger(L, idx); v >= -9007199254740991LL && v <= 9007199254740991LL) {
+        return napi_create_double(env, static_cast<double>(v), out) == napi_ok;
+      }
+      break;
+    case LUA_TBOOLEAN:
+      return napi_get_boolean(env, lua_toboolean(L, idx) != 0, out) == napi_ok;
+    default:
+      break;
+  }
   LuaToJsConverter conv(env, L, opts);
   if (conv.Convert(lua_absindex(L, idx), 0, false, out)) return true;
   *error = conv.error_path.empty() ? conv.error

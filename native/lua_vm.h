@@ -72,8 +72,18 @@ class LuaVm : public Napi::ObjectWrap<LuaVm> {
   Napi::Value IsClosed(const Napi::CallbackInfo& info);
   Napi::Value IsBusy(const Napi::CallbackInfo& info);
 
-  // Reads info[first..] into args; returns how many.
-  static size_t CollectArgs(const Napi::CallbackInfo& info, size_t first, std::vector<napi_value>* args);
+  // The JS arguments info[first..], without a heap allocation for the usual few.
+  class ArgList {
+   public:
+    ArgList(const Napi::CallbackInfo& info, size_t first);
+    const napi_value* data() const { return heap_.empty() ? inline_ : heap_.data(); }
+    int size() const { return static_cast<int>(size_); }
+
+   private:
+    napi_value inline_[8];
+    std::vector<napi_value> heap_;
+    size_t size_ = 0;
+  };
   // Shared by ExecSync / CallSync: runs the job on this thread.
   Napi::Value RunSync(Napi::Env env, JobSpec& spec, const napi_value* args, double timeout_ms,
                       bool all_results);

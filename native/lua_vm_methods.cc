@@ -40,12 +40,14 @@ Napi::Value LuaVm::Exec(const Napi::CallbackInfo& info) {
                   info[3].As<Napi::Boolean>().Value());
 }
 
-size_t LuaVm::CollectArgs(const Napi::CallbackInfo& info, size_t first,
-                         std::vector<napi_value>* args) {
-  const size_t n = info.Length() > first ? info.Length() - first : 0;
-  args->resize(n);
-  for (size_t i = 0; i < n; ++i) (*args)[i] = info[first + i];
-  return n;
+LuaVm::ArgList::ArgList(const Napi::CallbackInfo& info, size_t first) {
+  size_ = info.Length() > first ? info.Length() - first : 0;
+  napi_value* out = inline_;
+  if (size_ > 8) {
+    heap_.resize(size_);
+    out = heap_.data();
+  }
+  for (size_t i = 0; i < size_; ++i) out[i] = info[first + i];
 }
 
 // callSync(name, timeoutMs, allResults, ...args): arguments are read straight from the call.
@@ -53,8 +55,8 @@ Napi::Value LuaVm::CallSync(const Napi::CallbackInfo& info) {
   JobSpec spec;
   spec.is_chunk = false;
   spec.code = info[0].As<Napi::String>().Utf8Value();
-  std::vector<napi_value> args;
-  spec.nargs = static_cast<int>(CollectArgs(info, 3, &args));
+  ArgList args(info, 3);
+  spec.nargs = args.size();
   return RunSync(info.Env(), spec, args.data(), info[1].As<Napi::Number>().DoubleValue(),
                  info[2].As<Napi::Boolean>().Value());
 }
@@ -63,8 +65,8 @@ Napi::Value LuaVm::Call(const Napi::CallbackInfo& info) {
   auto spec = std::make_unique<JobSpec>();
   spec->is_chunk = false;
   spec->code = info[0].As<Napi::String>().Utf8Value();
-  std::vector<napi_value> args;
-  spec->nargs = static_cast<int>(CollectArgs(info, 3, &args));
+  ArgList args(info, 3);
+  spec->nargs = args.size();
   return RunAsync(info.Env(), std::move(spec), args.data(),
                   info[1].As<Napi::Number>().DoubleValue(), info[2].As<Napi::Boolean>().Value());
 }
@@ -111,8 +113,8 @@ Napi::Value LuaVm::CallRefSync(const Napi::CallbackInfo& info) {
   JobSpec spec;
   spec.is_chunk = false;
   spec.ref = info[0].As<Napi::Number>().Int32Value();
-  std::vector<napi_value> args;
-  spec.nargs = static_cast<int>(CollectArgs(info, 3, &args));
+  ArgList args(info, 3);
+  spec.nargs = args.size();
   return RunSync(info.Env(), spec, args.data(), info[1].As<Napi::Number>().DoubleValue(),
                  info[2].As<Napi::Boolean>().Value());
 }
@@ -121,8 +123,8 @@ Napi::Value LuaVm::CallRef(const Napi::CallbackInfo& info) {
   auto spec = std::make_unique<JobSpec>();
   spec->is_chunk = false;
   spec->ref = info[0].As<Napi::Number>().Int32Value();
-  std::vector<napi_value> args;
-  spec->nargs = static_cast<int>(CollectArgs(info, 3, &args));
+  ArgList args(info, 3);
+  spec->nargs = args.size();
   return RunAsync(info.Env(), std::move(spec), args.data(),
                   info[1].As<Napi::Number>().DoubleValue(), info[2].As<Napi::Boolean>().Value());
 }

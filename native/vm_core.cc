@@ -128,6 +128,7 @@ void VmCore::EndJob() {
 
 void VmCore::EnterLuaThread() {
   current_L_ = L_;
+  if (!signal_mode_ || !hook_active_) return;  // nothing will signal this job
   running_thread_.store(CurrentThreadId());
   outer_core_ = SetThreadCore(this);
   running_.store(true);  // seq_cst, paired with RequestInterrupt: one of the two sees the other
@@ -137,6 +138,7 @@ void VmCore::EnterLuaThread() {
 }
 
 void VmCore::LeaveLuaThread() {
+  if (!signal_mode_ || !hook_active_) return;
   running_.store(false);
   SetThreadCore(outer_core_);
   outer_core_ = nullptr;

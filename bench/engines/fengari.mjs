@@ -129,7 +129,24 @@ export async function load() {
       scale: 1e3,
       close() {},
     }),
+    // A registry reference: fengari's fastest way to call the same function again.
     calls: onState(INC_SRC, (L) => {
+      lua.lua_getglobal(L, name('inc'));
+      const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+      const call = (x) => {
+        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
+        lua.lua_pushinteger(L, x);
+        check(L, lua.lua_pcall(L, 1, 1, 0));
+        const r = lua.lua_tointeger(L, -1);
+        lua.lua_pop(L, 1);
+        return r;
+      };
+      if (call(41) !== 42) warnings.push('fengari inc(41) !== 42');
+      return (n) => {
+        for (let i = 0; i < n; i++) call(i);
+      };
+    }),
+    'calls.byname': onState(INC_SRC, (L) => {
       const inc = name('inc');
       const call = (x) => {
         lua.lua_getglobal(L, inc);
