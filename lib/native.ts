@@ -17,6 +17,7 @@ export interface NativeLuaVm {
   callRefSync(ref: number, timeoutMs: number, allResults: boolean, ...args: unknown[]): unknown;
   callRef(ref: number, timeoutMs: number, allResults: boolean, ...args: unknown[]): Promise<unknown>;
   unref(ref: number): void;
+  bindRef(ref: number): (...args: unknown[]) => unknown;
   setGlobal(path: string, value: unknown): void;
   getGlobal(path: string): unknown;
   registerHostFunction(path: string, fn: (...args: unknown[]) => unknown): void;

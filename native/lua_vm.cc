@@ -115,6 +115,7 @@ Napi::Function LuaVm::Init(Napi::Env env) {
           InstanceMethod<&LuaVm::CallRefSync>("callRefSync"),
           InstanceMethod<&LuaVm::CallRef>("callRef"),
           InstanceMethod<&LuaVm::UnrefFunction>("unref"),
+          InstanceMethod<&LuaVm::BindRef>("bindRef"),
           InstanceMethod<&LuaVm::SetGlobal>("setGlobal"),
           InstanceMethod<&LuaVm::GetGlobal>("getGlobal"),
           InstanceMethod<&LuaVm::RegisterHostFunction>("registerHostFunction"),

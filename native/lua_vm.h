@@ -62,6 +62,8 @@ class LuaVm : public Napi::ObjectWrap<LuaVm> {
   Napi::Value CallRefSync(const Napi::CallbackInfo& info);
   Napi::Value CallRef(const Napi::CallbackInfo& info);
   Napi::Value UnrefFunction(const Napi::CallbackInfo& info);
+  Napi::Value BindRef(const Napi::CallbackInfo& info);
+  static napi_value BoundRefCall(napi_env env, napi_callback_info cbinfo);
   Napi::Value SetGlobal(const Napi::CallbackInfo& info);
   Napi::Value GetGlobal(const Napi::CallbackInfo& info);
   Napi::Value RegisterHostFunction(const Napi::CallbackInfo& info);

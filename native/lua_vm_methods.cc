@@ -9,6 +9,19 @@ namespace luaskills {
 
 namespace {
 
+// What a bound function (bindRef) carries: its VM, kept alive, and the function's reference.
+struct BoundRef {
+  LuaVm* vm;
+  int ref;
+  napi_ref keep;  // strong reference to the VM's JS object
+};
+
+void FinalizeBoundRef(napi_env env, void* data, void*) {
+  auto* bound = static_cast<BoundRef*>(data);
+  napi_delete_reference(env, bound->keep);
+  delete bound;
+}
+
 int SetPathDriver(lua_State* L) {
   const char* path = static_cast<const char*>(lua_touserdata(L, 1));
   SetGlobalPath(L, path, 2);
@@ -127,6 +140,49 @@ Napi::Value LuaVm::CallRef(const Napi::CallbackInfo& info) {
   spec->nargs = args.size();
   return RunAsync(info.Env(), std::move(spec), args.data(),
                   info[1].As<Napi::Number>().DoubleValue(), info[2].As<Napi::Boolean>().Value());
+}
+
+// bindRef(ref) -> a plain JS function calling ref synchronously with its arguments. The
+// repeated-call fast path of LuaFunction: no unwrap, no option arguments to read.
+Napi::Value LuaVm::BindRef(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* bound = new BoundRef{this, info[0].As<Napi::Number>().Int32Value(), nullptr};
+  napi_value fn;
+  if (napi_create_reference(env, info.This(), 1, &bound->keep) != napi_ok ||
+      napi_create_function(env, "callSync", NAPI_AUTO_LENGTH, &LuaVm::BoundRefCall, bound, &fn) != napi_ok ||
+      napi_add_finalizer(env, fn, bound, FinalizeBoundRef, nullptr, nullptr) != napi_ok) {
+    if (bound->keep != nullptr) napi_delete_reference(env, bound->keep);
+    delete bound;
+    throw Napi::Error::New(env, "bindRef failed");
+  }
+  return Napi::Value(env, fn);
+}
+
+napi_value LuaVm::BoundRefCall(napi_env env, napi_callback_info cbinfo) {
+  napi_value small[8];
+  size_t argc = 8;
+  void* data = nullptr;
+  if (napi_get_cb_info(env, cbinfo, &argc, small, nullptr, &data) != napi_ok) return nullptr;
+  std::vector<napi_value> large;
+  const napi_value* argv = small;
+  if (argc > 8) {
+    large.resize(argc);
+    napi_get_cb_info(env, cbinfo, &argc, large.data(), nullptr, nullptr);
+    argv = large.data();
+  }
+  auto* bound = static_cast<BoundRef*>(data);
+  JobSpec spec;
+  spec.is_chunk = false;
+  spec.ref = bound->ref;
+  spec.nargs = static_cast<int>(argc);
+  try {
+    return bound->vm->RunSync(Napi::Env(env), spec, argv, 0, false);
+  } catch (const Napi::Error& err) {
+    err.ThrowAsJavaScriptException();
+  } catch (const std::exception& err) {
+    napi_throw_error(env, nullptr, err.what());
+  }
+  return nullptr;
 }
 
 // unref(ref): releases a reference; a no-op once the VM is closed or while it is busy with

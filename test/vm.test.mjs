@@ -137,3 +137,42 @@ test('thousands of runs and VMs stay stable', async () => {
   }
   assert.ok(vm.memoryUsed() < 500_000);
 });
+
+test('getFunction: a handle on a Lua function, sync and async', async () => {
+  const vm = new LuaVm();
+  vm.execSync('function inc(x) return x + 1 end; lib = { pair = function(a, b) return b, a end }');
+  const inc = vm.getFunction('inc');
+  assert.equal(inc.name, 'inc');
+  assert.equal(inc.callSync(41), 42);
+  assert.equal(await inc.call(1), 2);
+  const pair = vm.getFunction('lib.pair');
+  assert.deepEqual(pair.callWithSync([1, 2], { allResults: true }), [2, 1]);
+  assert.deepEqual(await pair.callWith(['a', 'b'], { allResults: true }), ['b', 'a']);
+  // The handle holds the function itself, not the name.
+  vm.execSync('inc = nil');
+  assert.equal(inc.callSync(1), 2);
+  assert.throws(() => vm.getFunction('inc'), (e) => e.code === 'lua_runtime' && e.message === "global 'inc' is not a function (a nil value)");
+  // Errors, timeouts and busy apply as for any job.
+  vm.execSync('function spin() while true do end end function fail(m) error(m, 0) end');
+  assert.throws(() => vm.getFunction('spin').callWithSync([], { timeoutMs: 20 }), (e) => e.code === 'timeout');
+  assert.throws(() => vm.getFunction('fail').callSync('nope'), (e) => e.code === 'lua_runtime' && e.message === 'nope');
+  const job = vm.getFunction('spin').callWith([], { timeoutMs: 200 });
+  assert.throws(() => inc.callSync(1), (e) => e.code === 'busy');
+  await assert.rejects(job, (e) => e.code === 'timeout');
+  inc.release();
+  inc.release();
+  assert.throws(() => inc.callSync(1), /LuaFunction 'inc' was released/);
+  await assert.rejects(inc.call(1), /was released/);
+  vm.close();
+  assert.throws(() => pair.callSync(1, 2), (e) => e.code === 'closed');
+});
+
+test('many function handles can be dropped without leaking', async () => {
+  const vm = new LuaVm();
+  vm.execSync('function f(x) return x end');
+  for (let i = 0; i < 2000; i++) vm.getFunction('f').callSync(i);
+  if (global.gc) global.gc();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(vm.getFunction('f').callSync('still'), 'still');
+  vm.close();
+});

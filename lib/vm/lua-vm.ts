@@ -292,6 +292,7 @@ export class LuaFunction {
   readonly name: string;
   readonly #native: NativeLuaVm;
   #ref: number;
+  #fast: (...args: unknown[]) => unknown;
 
   constructor(vm: LuaVm, name: string) {
     checkName(name, 'function name');
@@ -299,6 +300,7 @@ export class LuaFunction {
     this.#native = nativeOf(vm);
     try {
       this.#ref = this.#native.refFunction(name);
+      this.#fast = this.#native.bindRef(this.#ref);
     } catch (err) {
       rethrow(err);
     }
@@ -308,7 +310,7 @@ export class LuaFunction {
   /** Calls the function on the calling thread; returns its first result. */
   callSync(...args: unknown[]): LuaValue {
     try {
-      return this.#native.callRefSync(this.#live(), 0, false, ...args) as LuaValue;
+      return this.#fast(...args) as LuaValue;
     } catch (err) {
       rethrow(err);
     }
@@ -349,6 +351,10 @@ export class LuaFunction {
     releaseRef.unregister(this);
     if (!this.#native.closed) this.#native.unref(this.#ref);
     this.#ref = -1;
+    const name = this.name;
+    this.#fast = () => {
+      throw new TypeError(`LuaFunction '${name}' was released`);
+    };
   }
 
   #live(): number {
