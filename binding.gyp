@@ -6,6 +6,7 @@
       'target_name': 'luaskills',
       'sources': [
         'native/addon.cc',
+        'native/chunk_cache.cc',
         'native/chunk_loader.cc',
         'native/convert.cc',
         'native/coroutine_hooks.cc',
@@ -14,6 +15,7 @@
         'native/host_dispatch.cc',
         'native/lua_vm.cc',
         'native/lua_vm_methods.cc',
+        'native/small_block_pool.cc',
         'native/tape_decoder.cc',
         'native/interrupt_signal.cc',
         'native/watchdog.cc',

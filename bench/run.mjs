@@ -30,6 +30,7 @@ const ROWS = [
   { id: 'calls.byname', group: 'calls', n: '3c', label: 'host→Lua call inc(x) by global name, sync', unit: 'ns/call', rate: true },
   { id: 'calls.async', group: 'calls', n: '3b', label: 'host→Lua call inc(x), async vm.call', unit: 'ns/call', rate: true },
   { id: 'eval', group: 'eval', n: '4', label: 'eval "return 1+1", sync', unit: 'ns/eval', rate: true },
+  { id: 'eval.unique', group: 'eval', n: '4c', label: 'eval of a different chunk each time, sync', unit: 'ns/eval', rate: true },
   { id: 'eval.async', group: 'eval', n: '4b', label: 'eval "return 1+1", async exec / doString', unit: 'ns/eval', rate: true },
   { id: 'fib', group: 'fib', n: '5', label: 'fib(30) recursive', unit: 'ms' },
   { id: 'fib.async', group: 'fib', n: '5b', label: 'fib(30), ours via async exec()', unit: 'ms', vs: 'fib' },

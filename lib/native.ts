@@ -9,8 +9,8 @@ import { encodeTape } from './vm/tape.js';
 
 /** Internal shape of the native LuaVm; never part of the public types. */
 export interface NativeLuaVm {
-  execSync(code: string, chunkName: string, timeoutMs: number, allResults: boolean, hasArgs: boolean, args: unknown): unknown;
-  exec(code: string, chunkName: string, timeoutMs: number, allResults: boolean, hasArgs: boolean, args: unknown): Promise<unknown>;
+  execSync(code: string, chunkName: string | undefined, timeoutMs: number, allResults: boolean, hasArgs: boolean, args: unknown): unknown;
+  exec(code: string, chunkName: string | undefined, timeoutMs: number, allResults: boolean, hasArgs: boolean, args: unknown): Promise<unknown>;
   callSync(name: string, timeoutMs: number, allResults: boolean, ...args: unknown[]): unknown;
   call(name: string, timeoutMs: number, allResults: boolean, ...args: unknown[]): Promise<unknown>;
   refFunction(path: string): number;

@@ -26,11 +26,19 @@ int JobDriver(lua_State* L) {
       }
     }
   }
-  if (spec->is_chunk) {
+  if (spec->is_chunk && spec->cached_ref != LUA_NOREF) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, spec->cached_ref);
+    lua_pushglobaltable(L);
+    lua_setupvalue(L, -2, 1);  // _ENV, as a fresh load would have it
+  } else if (spec->is_chunk) {
     if (LoadChunk(L, spec->code.data(), spec->code.size(), spec->chunk_name.c_str(),
                   spec->with_args) != LUA_OK) {
       core->MarkSyntaxError();
       return lua_error(L);
+    }
+    if (!spec->cache_key.empty()) {
+      lua_pushvalue(L, -1);
+      spec->new_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     }
   } else if (spec->ref != LUA_NOREF) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, spec->ref);
@@ -288,10 +296,25 @@ bool LuaVm::FinishJob(Napi::Env env, int status, int base, bool all_results, Nap
   return ok;
 }
 
+void LuaVm::LookUpChunk(JobSpec& spec) {
+  if (!spec.is_chunk) return;
+  spec.cache_key = ChunkCache::KeyFor(spec.with_args, spec.chunk_name, spec.code);
+  bool keep = false;
+  spec.cached_ref = chunks_.Find(spec.cache_key, &keep);
+  if (!keep) spec.cache_key.clear();  // nothing to add afterwards
+}
+
+void LuaVm::RememberChunk(JobSpec& spec) {
+  if (spec.new_ref == LUA_NOREF || !core_) return;
+  chunks_.Insert(core_->L(), std::move(spec.cache_key), spec.new_ref);
+  spec.new_ref = LUA_NOREF;
+}
+
 Napi::Value LuaVm::RunSync(Napi::Env env, JobSpec& spec, const napi_value* args,
                            double timeout_ms, bool all_results) {
   Napi::Value error;
   if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
+  LookUpChunk(spec);
   lua_State* L = core_->L();
   if (!lua_checkstack(L, 4)) {
     throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
@@ -315,6 +338,7 @@ Napi::Value LuaVm::RunSync(Napi::Env env, JobSpec& spec, const napi_value* args,
   core_->EndJob();
   Napi::Value result;
   const bool ok = FinishJob(env, status, base, all_results, &result, &error);
+  RememberChunk(spec);
   busy_ = false;
   if (closed_) Destroy();  // close() was called by a host function during the job
   if (!ok) throw Napi::Error(env, error);
@@ -343,6 +367,7 @@ Napi::Value LuaVm::RunAsync(Napi::Env env, std::unique_ptr<JobSpec> spec, const 
     return deferred.Promise();
   }
   EnsureThread(env);
+  LookUpChunk(*spec);
   lua_State* L = core_->L();
   const int base = lua_gettop(L);
   if (!lua_checkstack(L, 4)) {
@@ -402,6 +427,7 @@ void LuaVm::CompleteAsync(Napi::Env env) {
   if (core_) {
     core_->EndJob();
     ok = FinishJob(env, async_status_, async_base_, async_all_results_, &result, &error);
+    if (async_spec_) RememberChunk(*async_spec_);
   }
   if (closed_) {
     ok = false;

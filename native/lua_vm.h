@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "chunk_cache.h"
 #include "convert.h"
 #include "host_call.h"
 #include "vm_core.h"
@@ -24,6 +25,9 @@ struct JobSpec {
   std::string chunk_name;  // normalized ("=exec")
   bool with_args = false;  // chunk: expose `args`
   int nargs = 0;
+  std::string cache_key;          // chunk: key in the ChunkCache ("" = not cacheable)
+  int cached_ref = LUA_NOREF;     // chunk: compiled closure found in the cache
+  int new_ref = LUA_NOREF;        // chunk: freshly compiled closure to add to the cache
   // Sync jobs convert their JS arguments inside the driver's protected call.
   napi_env env = nullptr;
   const napi_value* js_args = nullptr;
@@ -86,6 +90,9 @@ class LuaVm : public Napi::ObjectWrap<LuaVm> {
     std::vector<napi_value> heap_;
     size_t size_ = 0;
   };
+  // Chunk jobs: look the source up in the cache before the job, record it after.
+  void LookUpChunk(JobSpec& spec);
+  void RememberChunk(JobSpec& spec);
   // Shared by ExecSync / CallSync: runs the job on this thread.
   Napi::Value RunSync(Napi::Env env, JobSpec& spec, const napi_value* args, double timeout_ms,
                       bool all_results);
@@ -122,6 +129,7 @@ class LuaVm : public Napi::ObjectWrap<LuaVm> {
 
   std::unique_ptr<VmCore> core_;
   ConvertOptions convert_;
+  ChunkCache chunks_;
   bool closed_ = false;
   bool busy_ = false;
   bool on_worker_ = false;  // the running job executes on the VM thread

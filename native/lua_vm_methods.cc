@@ -22,6 +22,12 @@ void FinalizeBoundRef(napi_env env, void* data, void*) {
   delete bound;
 }
 
+// undefined: the default name, without reading a string.
+std::string ChunkNameOf(const Napi::Value& name) {
+  if (name.IsUndefined()) return "=exec";
+  return NormalizeChunkName(name.As<Napi::String>().Utf8Value());
+}
+
 int SetPathDriver(lua_State* L) {
   const char* path = static_cast<const char*>(lua_touserdata(L, 1));
   SetGlobalPath(L, path, 2);
@@ -34,7 +40,7 @@ Napi::Value LuaVm::ExecSync(const Napi::CallbackInfo& info) {
   // execSync(code, chunkName, timeoutMs, allResults, hasArgs, args)
   JobSpec spec;
   spec.code = info[0].As<Napi::String>().Utf8Value();
-  spec.chunk_name = NormalizeChunkName(info[1].As<Napi::String>().Utf8Value());
+  spec.chunk_name = ChunkNameOf(info[1]);
   spec.with_args = info[4].As<Napi::Boolean>().Value();
   spec.nargs = spec.with_args ? 1 : 0;
   napi_value args[1] = {info[5]};
@@ -45,7 +51,7 @@ Napi::Value LuaVm::ExecSync(const Napi::CallbackInfo& info) {
 Napi::Value LuaVm::Exec(const Napi::CallbackInfo& info) {
   auto spec = std::make_unique<JobSpec>();
   spec->code = info[0].As<Napi::String>().Utf8Value();
-  spec->chunk_name = NormalizeChunkName(info[1].As<Napi::String>().Utf8Value());
+  spec->chunk_name = ChunkNameOf(info[1]);
   spec->with_args = info[4].As<Napi::Boolean>().Value();
   spec->nargs = spec->with_args ? 1 : 0;
   napi_value args[1] = {info[5]};

@@ -65,13 +65,17 @@ VmCore::~VmCore() {
   }
 }
 
-// Runs on whichever thread owns the state. Lua assumes shrinking never fails.
+// Runs on whichever thread owns the state. Lua assumes shrinking never fails, and passes the
+// block's size (osize) with every free and resize, which is how the pool finds its size class.
 void* VmCore::Allocate(void* ud, void* ptr, size_t osize, size_t nsize) {
   auto* core = static_cast<VmCore*>(ud);
   const size_t old = ptr != nullptr ? osize : 0;
   const size_t used = core->used_.load(std::memory_order_relaxed);
   if (nsize == 0) {
-    std::free(ptr);
+    if (ptr != nullptr) {
+      if (SmallBlockPool::Handles(old)) core->pool_.Free(ptr, old);
+      else std::free(ptr);
+    }
     core->used_.store(used - old, std::memory_order_relaxed);
     return nullptr;
   }
@@ -82,7 +86,22 @@ void* VmCore::Allocate(void* ud, void* ptr, size_t osize, size_t nsize) {
       return nullptr;
     }
   }
-  void* p = std::realloc(ptr, nsize);
+  void* p;
+  const bool small_new = SmallBlockPool::Handles(nsize);
+  const bool small_old = SmallBlockPool::Handles(old);
+  if (ptr != nullptr && small_old && small_new &&
+      SmallBlockPool::ClassOf(old) == SmallBlockPool::ClassOf(nsize)) {
+    p = ptr;  // same size class: the block already fits
+  } else if (ptr != nullptr && !small_old && !small_new) {
+    p = std::realloc(ptr, nsize);
+  } else {
+    p = small_new ? core->pool_.Allocate(nsize) : std::malloc(nsize);
+    if (p != nullptr && ptr != nullptr) {
+      std::memcpy(p, ptr, old < nsize ? old : nsize);
+      if (small_old) core->pool_.Free(ptr, old);
+      else std::free(ptr);
+    }
+  }
   if (p == nullptr) return nullptr;
   core->used_.store(used - old + nsize, std::memory_order_relaxed);
   return p;

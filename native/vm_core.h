@@ -11,6 +11,7 @@
 #include <string>
 
 #include "lua_headers.h"
+#include "small_block_pool.h"
 
 namespace luaskills {
 
@@ -118,6 +119,8 @@ class VmCore {
   static int MessageHandler(lua_State* L);
   void RaiseInterrupt(lua_State* L, Interrupt why);
 
+  // Declared before L_'s owner logic runs: destroyed after lua_close (see ~VmCore).
+  SmallBlockPool pool_;
   lua_State* L_ = nullptr;
   void* host_ = nullptr;
   std::atomic<size_t> used_{0};

@@ -176,3 +176,23 @@ test('many function handles can be dropped without leaking', async () => {
   assert.equal(vm.getFunction('f').callSync('still'), 'still');
   vm.close();
 });
+
+test('repeated chunks run like fresh ones (compiled-chunk cache)', () => {
+  const vm = new LuaVm();
+  const code = 'if marker then return "leaked" end _ENV = { marker = true } return "first"';
+  assert.equal(vm.execSync(code), 'first');
+  assert.equal(vm.execSync(code), 'first'); // _ENV is reset to the globals before each run
+  vm.execSync('args = "global"');
+  assert.equal(vm.execSync('return args'), 'global');
+  assert.equal(vm.execSync('return args', { args: 'local' }), 'local');
+  assert.equal(vm.execSync('return args'), 'global');
+  assert.throws(() => vm.execSync('error("x")', { chunkName: 'a.lua' }), (e) => e.message === 'a.lua:1: x');
+  assert.throws(() => vm.execSync('error("x")', { chunkName: 'b.lua' }), (e) => e.message === 'b.lua:1: x');
+  for (let i = 0; i < 3; i++) assert.throws(() => vm.execSync('return +'), (e) => e.code === 'lua_syntax');
+  for (let i = 0; i < 200; i++) assert.equal(vm.execSync(`return ${i} * 2`), i * 2);
+  for (let i = 0; i < 200; i++) assert.equal(vm.execSync(`return ${i % 70} + 1`), (i % 70) + 1);
+  vm.execSync('counter = 0');
+  for (let i = 0; i < 5; i++) vm.execSync('counter = counter + 1');
+  assert.equal(vm.getGlobal('counter'), 5);
+  vm.close();
+});

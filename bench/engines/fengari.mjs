@@ -174,6 +174,16 @@ export async function load() {
         for (let i = 0; i < n; i++) evalOnce();
       };
     }),
+    'eval.unique': onState(null, (L) => {
+      let k = 0;
+      return (n) => {
+        for (let i = 0; i < n; i++) {
+          check(L, lauxlib.luaL_loadstring(L, to_luastring(`return ${k++}+1`)));
+          check(L, lua.lua_pcall(L, 0, 1, 0));
+          lua.lua_pop(L, 1);
+        }
+      };
+    }),
     roundtrip: onState(ID_SRC, (L) => {
       const idName = name('id');
       const obj = roundTripObject();

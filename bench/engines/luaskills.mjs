@@ -68,6 +68,14 @@ export async function load() {
         for (let i = 0; i < n; i++) vm.execSync(EVAL_SRC);
       };
     }),
+    // A different chunk every time: no compiled-chunk cache hit, every run parses.
+    'eval.unique': onVm(null, (vm) => {
+      if (vm.execSync('return 41+1') !== 42) warnings.push('luaskills unique eval !== 42');
+      let k = 0;
+      return (n) => {
+        for (let i = 0; i < n; i++) vm.execSync(`return ${k++}+1`);
+      };
+    }),
     'eval.async': onVm(null, async (vm) => {
       if ((await vm.exec(EVAL_SRC)) !== 2) warnings.push('luaskills async eval !== 2');
       return async (n) => {

@@ -78,6 +78,13 @@ export async function load() {
         engine.global.setTop(0);
       };
     }),
+    'eval.unique': onEngine({}, null, (engine) => {
+      let k = 0;
+      return (n) => {
+        for (let i = 0; i < n; i++) engine.doStringSync(`return ${k++}+1`);
+        engine.global.setTop(0);
+      };
+    }),
     'eval.async': onEngine({}, null, (engine) => async (n) => {
       try {
         for (let i = 0; i < n; i++) await engine.doString(EVAL_SRC);

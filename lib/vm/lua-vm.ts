@@ -37,7 +37,6 @@ const validateAsyncExec = compileValidator(AsyncExecOptionsSchema, 'exec options
 const validateCall = compileValidator(CallOptionsSchema, 'call options');
 const validateAsyncCall = compileValidator(AsyncCallOptionsSchema, 'call options');
 
-const DEFAULT_CHUNK = 'exec';
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 // Names already seen valid: hot call paths skip the regex.
@@ -150,7 +149,7 @@ export class LuaVm implements Disposable {
     try {
       return this.#native.execSync(
         code,
-        o?.chunkName ?? DEFAULT_CHUNK,
+        o?.chunkName,
         o?.timeoutMs ?? 0,
         o?.allResults ?? false,
         o !== undefined && 'args' in o,
@@ -174,7 +173,7 @@ export class LuaVm implements Disposable {
       if (signal?.aborted) return Promise.reject(cancelledError());
       const job = this.#native.exec(
         code,
-        o?.chunkName ?? DEFAULT_CHUNK,
+        o?.chunkName,
         o?.timeoutMs ?? 0,
         o?.allResults ?? false,
         o !== undefined && 'args' in o,
