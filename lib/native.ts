@@ -11,11 +11,10 @@ import { encodeTape } from './vm/tape.js';
 export interface NativeLuaVm {
   execSync(code: string, chunkName: string | undefined, timeoutMs: number, allResults: boolean, hasArgs: boolean, args: unknown): unknown;
   exec(code: string, chunkName: string | undefined, timeoutMs: number, allResults: boolean, hasArgs: boolean, args: unknown): Promise<unknown>;
-  callSync(name: string, timeoutMs: number, allResults: boolean, ...args: unknown[]): unknown;
-  call(name: string, timeoutMs: number, allResults: boolean, ...args: unknown[]): Promise<unknown>;
+  /** target: a global path, or a reference from refFunction. */
+  callSync(target: string | number, timeoutMs: number, allResults: boolean, ...args: unknown[]): unknown;
+  call(target: string | number, timeoutMs: number, allResults: boolean, ...args: unknown[]): Promise<unknown>;
   refFunction(path: string): number;
-  callRefSync(ref: number, timeoutMs: number, allResults: boolean, ...args: unknown[]): unknown;
-  callRef(ref: number, timeoutMs: number, allResults: boolean, ...args: unknown[]): Promise<unknown>;
   unref(ref: number): void;
   bindRef(ref: number): (...args: unknown[]) => unknown;
   setGlobal(path: string, value: unknown): void;

@@ -120,8 +120,6 @@ Napi::Function LuaVm::Init(Napi::Env env) {
           InstanceMethod<&LuaVm::CallSync>("callSync"),
           InstanceMethod<&LuaVm::Call>("call"),
           InstanceMethod<&LuaVm::RefFunction>("refFunction"),
-          InstanceMethod<&LuaVm::CallRefSync>("callRefSync"),
-          InstanceMethod<&LuaVm::CallRef>("callRef"),
           InstanceMethod<&LuaVm::UnrefFunction>("unref"),
           InstanceMethod<&LuaVm::BindRef>("bindRef"),
           InstanceMethod<&LuaVm::SetGlobal>("setGlobal"),

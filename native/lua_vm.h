@@ -63,8 +63,6 @@ class LuaVm : public Napi::ObjectWrap<LuaVm> {
   Napi::Value CallSync(const Napi::CallbackInfo& info);
   Napi::Value Call(const Napi::CallbackInfo& info);
   Napi::Value RefFunction(const Napi::CallbackInfo& info);
-  Napi::Value CallRefSync(const Napi::CallbackInfo& info);
-  Napi::Value CallRef(const Napi::CallbackInfo& info);
   Napi::Value UnrefFunction(const Napi::CallbackInfo& info);
   Napi::Value BindRef(const Napi::CallbackInfo& info);
   static napi_value BoundRefCall(napi_env env, napi_callback_info cbinfo);
@@ -90,6 +88,10 @@ class LuaVm : public Napi::ObjectWrap<LuaVm> {
     std::vector<napi_value> heap_;
     size_t size_ = 0;
   };
+  // Small protected operations on an idle state (globals, references): BeginStep checks the VM
+  // and stack space; FinishStep runs the pushed function and throws Lua's error, if any.
+  lua_State* BeginStep(Napi::Env env, int slots);
+  void FinishStep(Napi::Env env, int base, int nargs, int nresults);
   // Chunk jobs: look the source up in the cache before the job, record it after.
   void LookUpChunk(JobSpec& spec);
   void RememberChunk(JobSpec& spec);

@@ -69,21 +69,27 @@ LuaVm::ArgList::ArgList(const Napi::CallbackInfo& info, size_t first) {
   for (size_t i = 0; i < size_; ++i) out[i] = info[first + i];
 }
 
-// callSync(name, timeoutMs, allResults, ...args): arguments are read straight from the call.
+// The function a call targets: a global path (string) or a getFunction reference (number).
+void SetCallTarget(JobSpec& spec, const Napi::Value& target) {
+  spec.is_chunk = false;
+  if (target.IsNumber()) spec.ref = target.As<Napi::Number>().Int32Value();
+  else spec.code = target.As<Napi::String>().Utf8Value();
+}
+
+// callSync(target, timeoutMs, allResults, ...args): arguments are read straight from the call.
 Napi::Value LuaVm::CallSync(const Napi::CallbackInfo& info) {
   JobSpec spec;
-  spec.is_chunk = false;
-  spec.code = info[0].As<Napi::String>().Utf8Value();
+  SetCallTarget(spec, info[0]);
   ArgList args(info, 3);
   spec.nargs = args.size();
   return RunSync(info.Env(), spec, args.data(), info[1].As<Napi::Number>().DoubleValue(),
                  info[2].As<Napi::Boolean>().Value());
 }
 
+// call(target, timeoutMs, allResults, ...args)
 Napi::Value LuaVm::Call(const Napi::CallbackInfo& info) {
   auto spec = std::make_unique<JobSpec>();
-  spec->is_chunk = false;
-  spec->code = info[0].As<Napi::String>().Utf8Value();
+  SetCallTarget(*spec, info[0]);
   ArgList args(info, 3);
   spec->nargs = args.size();
   return RunAsync(info.Env(), std::move(spec), args.data(),
@@ -93,12 +99,9 @@ Napi::Value LuaVm::Call(const Napi::CallbackInfo& info) {
 // refFunction(name) -> registry reference to the callable at the global path.
 Napi::Value LuaVm::RefFunction(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Value error;
-  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
   const std::string path = info[0].As<Napi::String>().Utf8Value();
-  lua_State* L = core_->L();
+  lua_State* L = BeginStep(env, 4);
   const int base = lua_gettop(L);
-  if (!lua_checkstack(L, 4)) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
   lua_pushcfunction(L, [](lua_State* S) -> int {
     const char* p = static_cast<const char*>(lua_touserdata(S, 1));
     PushGlobalPath(S, p);
@@ -113,39 +116,10 @@ Napi::Value LuaVm::RefFunction(const Napi::CallbackInfo& info) {
     return 1;
   });
   lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
-  std::string why;
-  int ref = LUA_NOREF;
-  if (lua_pcall(L, 1, 1, 0) == LUA_OK) {
-    ref = static_cast<int>(lua_tointeger(L, -1));
-  } else {
-    size_t len = 0;
-    const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "getFunction failed";
-    why.assign(msg, len ? len : std::strlen(msg));
-  }
+  FinishStep(env, base, 1, 1);
+  const int ref = static_cast<int>(lua_tointeger(L, -1));
   lua_settop(L, base);
-  if (!why.empty()) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
   return Napi::Number::New(env, ref);
-}
-
-// callRefSync(ref, timeoutMs, allResults, ...args)
-Napi::Value LuaVm::CallRefSync(const Napi::CallbackInfo& info) {
-  JobSpec spec;
-  spec.is_chunk = false;
-  spec.ref = info[0].As<Napi::Number>().Int32Value();
-  ArgList args(info, 3);
-  spec.nargs = args.size();
-  return RunSync(info.Env(), spec, args.data(), info[1].As<Napi::Number>().DoubleValue(),
-                 info[2].As<Napi::Boolean>().Value());
-}
-
-Napi::Value LuaVm::CallRef(const Napi::CallbackInfo& info) {
-  auto spec = std::make_unique<JobSpec>();
-  spec->is_chunk = false;
-  spec->ref = info[0].As<Napi::Number>().Int32Value();
-  ArgList args(info, 3);
-  spec->nargs = args.size();
-  return RunAsync(info.Env(), std::move(spec), args.data(),
-                  info[1].As<Napi::Number>().DoubleValue(), info[2].As<Napi::Boolean>().Value());
 }
 
 // bindRef(ref) -> a plain JS function calling ref synchronously with its arguments. The
@@ -198,56 +172,58 @@ Napi::Value LuaVm::UnrefFunction(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-Napi::Value LuaVm::SetGlobal(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+lua_State* LuaVm::BeginStep(Napi::Env env, int slots) {
   Napi::Value error;
   if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
-  const std::string path = info[0].As<Napi::String>().Utf8Value();
   lua_State* L = core_->L();
-  const int base = lua_gettop(L);
-  std::string why;
-  napi_value value = info[1];
-  if (!lua_checkstack(L, 4)) why = "the Lua stack cannot grow";
-  if (why.empty()) {
-    lua_pushcfunction(L, SetPathDriver);
-    lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
-    if (!PushJsValues(env, L, &value, 1, &why)) {
-      lua_settop(L, base);
-      throw Napi::Error(env, MakeError(env, ErrorCode::kConversion, "conversion: " + why));
-    }
-    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
-      size_t len = 0;
-      const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "setGlobal failed";
-      why.assign(msg, len ? len : std::strlen(msg));
-    }
+  if (!lua_checkstack(L, slots)) {
+    throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
   }
+  return L;
+}
+
+// Runs the C function pushed above base (with its arguments) protected; on failure clears the
+// stack and throws a lua_runtime error with Lua's message.
+void LuaVm::FinishStep(Napi::Env env, int base, int nargs, int nresults) {
+  lua_State* L = core_->L();
+  if (lua_pcall(L, nargs, nresults, 0) == LUA_OK) return;
+  size_t len = 0;
+  const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : nullptr;
+  const std::string why = msg != nullptr ? std::string(msg, len) : "the operation failed";
   lua_settop(L, base);
-  if (!why.empty()) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
+  throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
+}
+
+Napi::Value LuaVm::SetGlobal(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  lua_State* L = BeginStep(env, 4);
+  const int base = lua_gettop(L);
+  napi_value value = info[1];
+  std::string why;
+  lua_pushcfunction(L, SetPathDriver);
+  lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
+  if (!PushJsValues(env, L, &value, 1, &why)) {
+    lua_settop(L, base);
+    throw Napi::Error(env, MakeError(env, ErrorCode::kConversion, "conversion: " + why));
+  }
+  FinishStep(env, base, 2, 0);
   return env.Undefined();
 }
 
 Napi::Value LuaVm::GetGlobal(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Value error;
-  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
   const std::string path = info[0].As<Napi::String>().Utf8Value();
-  lua_State* L = core_->L();
+  lua_State* L = BeginStep(env, 4);
   const int base = lua_gettop(L);
-  if (!lua_checkstack(L, 4)) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
   lua_pushcfunction(L, [](lua_State* S) -> int {
     PushGlobalPath(S, static_cast<const char*>(lua_touserdata(S, 1)));
     return 1;
   });
   lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
+  FinishStep(env, base, 1, 1);
   std::string why;
   napi_value out = nullptr;
-  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-    size_t len = 0;
-    const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "getGlobal failed";
-    why.assign(msg, len ? len : std::strlen(msg));
-    lua_settop(L, base);
-    throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
-  }
   const bool ok = LuaToJs(env, L, -1, convert_, &out, &why);
   lua_settop(L, base);
   if (!ok) throw Napi::Error(env, MakeError(env, ErrorCode::kConversion, "conversion: " + why));
@@ -256,15 +232,12 @@ Napi::Value LuaVm::GetGlobal(const Napi::CallbackInfo& info) {
 
 Napi::Value LuaVm::RegisterHostFunction(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Value error;
-  if (!CheckUsable(env, &error)) throw Napi::Error(env, error);
   const std::string path = info[0].As<Napi::String>().Utf8Value();
+  lua_State* L = BeginStep(env, 4);
+  const int base = lua_gettop(L);
   const int id = static_cast<int>(host_fns_.size());
   host_fns_.push_back(Napi::Persistent(info[1].As<Napi::Function>()));
   host_names_.push_back(path);
-  lua_State* L = core_->L();
-  const int base = lua_gettop(L);
-  if (!lua_checkstack(L, 4)) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, "the Lua stack cannot grow"));
   lua_pushcfunction(L, [](lua_State* S) -> int {
     const char* p = static_cast<const char*>(lua_touserdata(S, 1));
     lua_pushinteger(S, lua_tointeger(S, 2));
@@ -274,14 +247,7 @@ Napi::Value LuaVm::RegisterHostFunction(const Napi::CallbackInfo& info) {
   });
   lua_pushlightuserdata(L, const_cast<char*>(path.c_str()));
   lua_pushinteger(L, id);
-  std::string why;
-  if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
-    size_t len = 0;
-    const char* msg = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : "registerHostFunction failed";
-    why.assign(msg, len ? len : std::strlen(msg));
-  }
-  lua_settop(L, base);
-  if (!why.empty()) throw Napi::Error(env, MakeError(env, ErrorCode::kLuaRuntime, why));
+  FinishStep(env, base, 2, 0);
   return env.Undefined();
 }
 

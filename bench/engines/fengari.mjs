@@ -121,6 +121,22 @@ export async function load() {
   };
   const name = (s) => to_luastring(s);
 
+  // Calls inc(x) through pushFn (which pushes the function) n times; checks inc(41) once.
+  const incLoop = (L, pushFn) => {
+    const call = (x) => {
+      pushFn();
+      lua.lua_pushinteger(L, x);
+      check(L, lua.lua_pcall(L, 1, 1, 0));
+      const r = lua.lua_tointeger(L, -1);
+      lua.lua_pop(L, 1);
+      return r;
+    };
+    if (call(41) !== 42) warnings.push('fengari inc(41) !== 42');
+    return (n) => {
+      for (let i = 0; i < n; i++) call(i);
+    };
+  };
+
   const microSessions = {
     create: async () => ({
       body: (n) => {
@@ -133,33 +149,11 @@ export async function load() {
     calls: onState(INC_SRC, (L) => {
       lua.lua_getglobal(L, name('inc'));
       const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-      const call = (x) => {
-        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref);
-        lua.lua_pushinteger(L, x);
-        check(L, lua.lua_pcall(L, 1, 1, 0));
-        const r = lua.lua_tointeger(L, -1);
-        lua.lua_pop(L, 1);
-        return r;
-      };
-      if (call(41) !== 42) warnings.push('fengari inc(41) !== 42');
-      return (n) => {
-        for (let i = 0; i < n; i++) call(i);
-      };
+      return incLoop(L, () => lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, ref));
     }),
     'calls.byname': onState(INC_SRC, (L) => {
       const inc = name('inc');
-      const call = (x) => {
-        lua.lua_getglobal(L, inc);
-        lua.lua_pushinteger(L, x);
-        check(L, lua.lua_pcall(L, 1, 1, 0));
-        const r = lua.lua_tointeger(L, -1);
-        lua.lua_pop(L, 1);
-        return r;
-      };
-      if (call(41) !== 42) warnings.push('fengari inc(41) !== 42');
-      return (n) => {
-        for (let i = 0; i < n; i++) call(i);
-      };
+      return incLoop(L, () => lua.lua_getglobal(L, inc));
     }),
     eval: onState(null, (L) => {
       const evalOnce = () => {

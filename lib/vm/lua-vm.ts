@@ -324,7 +324,7 @@ export class LuaFunction {
   callWithSync(args: unknown[], options?: CallOptions): LuaValue | LuaValue[] {
     const o = options === undefined ? undefined : validateCall(options);
     try {
-      return this.#native.callRefSync(this.#live(), o?.timeoutMs ?? 0, o?.allResults ?? false, ...args) as LuaValue;
+      return this.#native.callSync(this.#live(), o?.timeoutMs ?? 0, o?.allResults ?? false, ...args) as LuaValue;
     } catch (err) {
       rethrow(err);
     }
@@ -337,7 +337,7 @@ export class LuaFunction {
       const o = options === undefined ? undefined : validateAsyncCall(options);
       const signal = checkSignal(o?.signal, 'call options');
       if (signal?.aborted) return Promise.reject(cancelledError());
-      const job = this.#native.callRef(this.#live(), o?.timeoutMs ?? 0, o?.allResults ?? false, ...args);
+      const job = this.#native.call(this.#live(), o?.timeoutMs ?? 0, o?.allResults ?? false, ...args);
       return settle(this.#native, job, signal, site);
     } catch (err) {
       return Promise.reject(LuaError.from(err, site));
