@@ -12,7 +12,6 @@ namespace luaskills {
 
 struct AddonData {
   Napi::FunctionReference vm_constructor;
-  int live_vms = 0;
   // Value builders installed by lib/native.ts (see JsBuilders in convert.h).
   Napi::FunctionReference make_array;
   Napi::FunctionReference append_items;

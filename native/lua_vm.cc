@@ -153,14 +153,12 @@ LuaVm::LuaVm(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LuaVm>(info) {
     throw Napi::Error(env, err);
   }
   core_->set_host(this);
-  AddonData::From(env)->live_vms += 1;
 }
 
 LuaVm::~LuaVm() {
   if (core_) core_->RequestInterrupt(Interrupt::kClosed);
   closed_ = true;
   Destroy();
-  if (AddonData* data = AddonData::From(env_)) data->live_vms -= 1;
 }
 
 void LuaVm::Destroy() {

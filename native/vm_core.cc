@@ -56,6 +56,8 @@ std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdo
 }
 
 VmCore::~VmCore() {
+  // A job torn down with its environment never reached EndJob: the watchdog must forget it.
+  if (watchdog_ticket_ != 0) watchdog_->Disarm(watchdog_ticket_);
   if (L_ != nullptr) {
     // __gc metamethods run here; nothing may interrupt them.
     lua_sethook(L_, nullptr, 0, 0);

@@ -17,12 +17,13 @@ test('a worker thread runs its own VMs with host functions', async () => {
   assert.deepEqual(await Promise.all(exits), [0, 0]);
 });
 
-for (const [name, code] of [
-  ['a running Lua loop', 'while true do end'],
-  ['a pending host call', 'while true do slow(1) end'],
+for (const [name, code, timeoutMs] of [
+  ['a running Lua loop', 'while true do end', 0],
+  ['a pending host call', 'while true do slow(1) end', 0],
+  ['a job whose deadline is armed', 'while true do end', 200],
 ]) {
   test(`worker.terminate() during ${name} is clean`, async () => {
-    const worker = new Worker(fixture('worker-vm.mjs'), { workerData: { mode: 'spin', code } });
+    const worker = new Worker(fixture('worker-vm.mjs'), { workerData: { mode: 'spin', code, timeoutMs } });
     await once(worker, 'message');
     await new Promise((r) => setTimeout(r, 50));
     const start = Date.now();
