@@ -102,6 +102,40 @@ async function loadEngines(skip) {
 const CPU_WARMUP = 2; // the first runs in a fresh heap are slower (malloc grows its arenas)
 const CPU_REPS = 9;
 
+// Runs every slot that has not failed once per round, in turn, with a full GC before each run.
+async function inTurns(slots, firstRound, rounds, runOne) {
+  for (let round = firstRound; round < rounds; round++) {
+    for (const slot of slots) {
+      if (slot.error) continue;
+      try {
+        gc();
+        await runOne(slot, round);
+      } catch (err) {
+        slot.error = err;
+      }
+    }
+  }
+}
+
+// Closes every slot's session and records its figure (from figureOf) or its failure.
+function recordSlots(slots, results, figureOf) {
+  for (const slot of slots) {
+    try {
+      slot.session?.close();
+    } catch {}
+    results[slot.row.id] ??= {};
+    const label = `  ${slot.row.n.padEnd(3)} ${slot.row.id.padEnd(24)} ${slot.name.padEnd(10)}`;
+    if (slot.error) {
+      results[slot.row.id][slot.name] = { error: String(slot.error?.message ?? slot.error), short: slot.error?.short };
+      log(`${label} FAILED: ${slot.error?.short ? slot.error.message : (slot.error?.stack ?? slot.error)}`);
+      continue;
+    }
+    const [fig, detail] = figureOf(slot);
+    results[slot.row.id][slot.name] = fig;
+    log(`${label} ${fmtNum(fig.value)} ${slot.row.unit}  ${detail}`);
+  }
+}
+
 /**
  * CPU workloads: every engine that offers a session for a row of this group gets its own VM
  * (or interpreter process); after warmup, the engines take turns, one timed run each per round,
@@ -125,36 +159,18 @@ async function measureCpuGroup(engines, group, results) {
       slot.error = err;
     }
   }
-  for (let round = 0; round < CPU_WARMUP + CPU_REPS; round++) {
-    for (const slot of slots) {
-      if (slot.error) continue;
-      try {
-        gc();
-        const r = await slot.session.runOnce();
-        if (round < CPU_WARMUP) continue;
-        slot.ms.push(typeof r === 'number' ? r : r.ms);
-        if (typeof r === 'object' && Number.isFinite(r.cpuMs)) slot.cpuMs.push(r.cpuMs);
-      } catch (err) {
-        slot.error = err;
-      }
-    }
-  }
-  for (const slot of slots) {
-    try {
-      slot.session?.close();
-    } catch {}
-    results[slot.row.id] ??= {};
-    if (slot.error) {
-      results[slot.row.id][slot.name] = { error: String(slot.error?.message ?? slot.error) };
-      log(`  ${slot.row.n.padEnd(3)} ${slot.row.id.padEnd(24)} ${slot.name.padEnd(10)} FAILED: ${slot.error?.stack ?? slot.error}`);
-      continue;
-    }
+  await inTurns(slots, 0, CPU_WARMUP + CPU_REPS, async (slot, round) => {
+    const r = await slot.session.runOnce();
+    if (round < CPU_WARMUP) return;
+    slot.ms.push(typeof r === 'number' ? r : r.ms);
+    if (typeof r === 'object' && Number.isFinite(r.cpuMs)) slot.cpuMs.push(r.cpuMs);
+  });
+  recordSlots(slots, results, (slot) => {
     const fig = { value: median(slot.ms), samples: slot.ms, min: Math.min(...slot.ms) };
     if (slot.cpuMs.length) fig.cpuMs = median(slot.cpuMs);
     if (slot.name === 'lua5.4') fig.clock = 'os.clock (CPU time)';
-    results[slot.row.id][slot.name] = fig;
-    log(`  ${slot.row.n.padEnd(3)} ${slot.row.id.padEnd(24)} ${slot.name.padEnd(10)} ${fmtNum(fig.value)} ${slot.row.unit}  [${slot.ms.map(fmtNum).join(' ')}]`);
-  }
+    return [fig, `[${slot.ms.map(fmtNum).join(' ')}]`];
+  });
   log(`      (${(msSince(t0) / 1000).toFixed(1)} s)`);
 }
 
@@ -187,35 +203,16 @@ async function measureMicroGroup(engines, group, results) {
       slot.error = err;
     }
   }
-  for (let round = -1; round < config.reps; round++) {
-    for (const slot of slots) {
-      if (slot.error) continue;
-      try {
-        gc();
-        const ns = await timeBody(slot, slot.n);
-        if (round >= 0) slot.ns.push(ns); // round -1: one more warmup, in turn with the others
-      } catch (err) {
-        slot.error = err;
-      }
-    }
-  }
-  for (const slot of slots) {
-    try {
-      slot.session?.close();
-    } catch {}
-    results[slot.row.id] ??= {};
-    const label = `  ${slot.row.n.padEnd(3)} ${slot.row.id.padEnd(24)} ${slot.name.padEnd(10)}`;
-    if (slot.error) {
-      results[slot.row.id][slot.name] = { error: String(slot.error?.message ?? slot.error), short: slot.error?.short };
-      log(`${label} FAILED: ${slot.error?.short ? slot.error.message : (slot.error?.stack ?? slot.error)}`);
-      continue;
-    }
+  // Round -1 is one more warmup, in turn with the others.
+  await inTurns(slots, -1, config.reps, async (slot, round) => {
+    const ns = await timeBody(slot, slot.n);
+    if (round >= 0) slot.ns.push(ns);
+  });
+  recordSlots(slots, results, (slot) => {
     const scale = slot.session.scale ?? 1;
     const samples = slot.ns.map((x) => x / scale);
-    const fig = { value: median(samples), samples, n: slot.n };
-    results[slot.row.id][slot.name] = fig;
-    log(`${label} ${fmtNum(fig.value)} ${slot.row.unit}  [${samples.map(fmtNum).join(' ')}] n=${slot.n}`);
-  }
+    return [{ value: median(samples), samples, n: slot.n }, `[${samples.map(fmtNum).join(' ')}] n=${slot.n}`];
+  });
   log(`      (${(msSince(t0) / 1000).toFixed(1)} s)`);
 }
 
