@@ -41,6 +41,8 @@ struct VmMessage {
 
 // The lua_CFunction behind every registered host function (upvalue 1: its id).
 int HostTrampoline(lua_State* L);
+// The lua_CFunction every job runs protected: [JobSpec*, args...] -> the job's results.
+int JobDriver(lua_State* L);
 
 class LuaVm : public Napi::ObjectWrap<LuaVm> {
  public:
