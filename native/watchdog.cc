@@ -45,8 +45,10 @@ void Watchdog::Loop() {
       continue;
     }
     auto first = deadlines_.begin();
-    if (Clock::now() < first->first) {
-      cv_.wait_until(lock, first->first);
+    // A copy: Disarm may erase the entry while this thread waits.
+    const Clock::time_point due = first->first;
+    if (Clock::now() < due) {
+      cv_.wait_until(lock, due);
       continue;
     }
     // Expired: ask the job to stop (under the lock, so Disarm cannot race the core away), and
