@@ -2,6 +2,7 @@
 // needs for fs, dns and crypto). One job at a time; the LuaVm refuses a second one as busy.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -28,6 +29,7 @@ class VmThread {
   std::condition_variable cv_;
   std::function<void()> work_;
   bool stop_ = false;
+  std::atomic<bool> pending_{false};
   std::thread thread_;
 };
 
