@@ -63,6 +63,5 @@ class JsToLua {
 enum class Utf8Kind { kInvalid, kAscii, kUtf8 };
 // Whether [s, s+len) is ASCII, other well-formed UTF-8, or not UTF-8.
 Utf8Kind ClassifyUtf8(const char* s, size_t len);
-bool IsValidUtf8(const char* s, size_t len);
 
 }  // namespace luaskills

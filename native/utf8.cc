@@ -6,7 +6,6 @@
 
 namespace luaskills {
 
-bool IsValidUtf8(const char* str, size_t len) { return ClassifyUtf8(str, len) != Utf8Kind::kInvalid; }
 
 Utf8Kind ClassifyUtf8(const char* str, size_t len) {
   const auto* s = reinterpret_cast<const unsigned char*>(str);
