@@ -6,7 +6,6 @@
 
 namespace luaskills {
 
-
 Utf8Kind ClassifyUtf8(const char* str, size_t len) {
   const auto* s = reinterpret_cast<const unsigned char*>(str);
   bool ascii = true;
