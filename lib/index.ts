@@ -12,3 +12,42 @@ export {
   type CallOptions,
   type AsyncCallOptions,
 } from './vm/options.js';
+export { LuaSkillsEngine } from './engine/engine.js';
+export { LuaSkillsEngineError, ENGINE_ERROR_CODES, type EngineErrorCode } from './engine/errors.js';
+export { LuaSkillsEngineOptionsSchema, type LuaSkillsEngineOptions } from './engine/options.js';
+export { RuntimeLeaseClient, DEFAULT_EVAL_TIMEOUT_MS, type LeaseHost } from './leases/client.js';
+export { systemClock, type LeaseClock } from './leases/clock.js';
+export {
+  LeaseError,
+  LeaseRequestError,
+  LEASE_ERROR_CODES,
+  type LeaseErrorCode,
+  type LeaseTerminalCode,
+} from './leases/errors.js';
+export type { LeaseVm, LeaseEvalInput, LeaseEvalOutcome, LeaseInvocationContext } from './leases/lease-vm.js';
+export { LuaLeaseVm } from './leases/lua-lease-vm.js';
+export { RuntimeLeaseManager, MAX_ACTIVE_LEASES, TOMBSTONE_TTL_MS, type LeaseIdentity } from './leases/manager.js';
+export type { LeasePathContext } from './leases/paths.js';
+export type {
+  LeaseCreatePayload,
+  LeaseStatusPayload,
+  LeaseClosePayload,
+  LeaseEvalPayload,
+  LeaseListPayload,
+  LeaseErrorPayload,
+  LeaseOutcome,
+  LeaseLifetime,
+} from './leases/payloads.js';
+export { DEFAULT_PUBLIC_TTL_SEC, MIN_TTL_SEC, MAX_TTL_SEC, type LeaseProfile } from './leases/profile.js';
+export {
+  RuntimeLeaseCreateRequestSchema,
+  RuntimeLeaseEvalRequestSchema,
+  RuntimeLeaseIdentityRequestSchema,
+  RuntimeLeaseListRequestSchema,
+  RuntimeRequestContextSchema,
+  type RuntimeLeaseCreateRequest,
+  type RuntimeLeaseEvalRequest,
+  type RuntimeLeaseIdentityRequest,
+  type RuntimeLeaseListRequest,
+  type RuntimeRequestContext,
+} from './leases/schemas.js';

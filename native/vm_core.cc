@@ -117,6 +117,8 @@ void VmCore::BeginJob(double timeout_ms, bool interruptible) {
   conversion_error_ = false;
   syntax_error_ = false;
   handler_ran_ = false;
+  // The TS layer caps timeouts at 1e12 ms; clamp here too so the arithmetic cannot overflow.
+  if (timeout_ms > 1e12) timeout_ms = 1e12;
   has_deadline_ = timeout_ms > 0;
   timeout_ms_ = timeout_ms;
   if (has_deadline_) {

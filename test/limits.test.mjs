@@ -108,3 +108,11 @@ test('after every limit the same VM keeps running correct code', async () => {
   assert.equal(await vm.call('bump'), 2);
   vm.close();
 });
+
+test('timeoutMs is bounded and validated', () => {
+  const vm = new LuaVm();
+  assert.throws(() => vm.execSync('return 1', { timeoutMs: 1e13 }), /Invalid execSync options.timeoutMs/);
+  assert.throws(() => vm.execSync('return 1', { timeoutMs: -1 }), /Invalid execSync options.timeoutMs/);
+  assert.equal(vm.execSync('return 1', { timeoutMs: 1e12 }), 1);
+  vm.close();
+});

@@ -20,9 +20,12 @@ export const LuaVmOptionsSchema = Type.Object(
 );
 export type LuaVmOptions = Static<typeof LuaVmOptionsSchema>;
 
+/** The longest timeout a job may ask for: about 31.7 years, far inside the native clock's range. */
+export const MAX_TIMEOUT_MS = 1e12;
+
 const runFields = {
   /** Stop the job with code 'timeout' after this many milliseconds. 0 or absent: no limit. */
-  timeoutMs: Type.Optional(Type.Number({ minimum: 0 })),
+  timeoutMs: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_TIMEOUT_MS })),
   /** Return every result as an array instead of the first one. */
   allResults: Type.Optional(Type.Boolean()),
 };

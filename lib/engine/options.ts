@@ -1,0 +1,47 @@
+import { Type } from '@sinclair/typebox';
+
+import type { LeaseClock } from '../leases/clock.js';
+import { compileValidator } from '../vm/options.js';
+
+export const LuaSkillsEngineOptionsSchema = Type.Object(
+  {
+    /** Canonical runtime root; when set, `system_lua_lib` leases live in `<runtimeRoot>/system_lua_lib`. */
+    runtimeRoot: Type.Optional(Type.String({ minLength: 1 })),
+    /** Directory of `system_lua_lib` leases when no runtime root is given. Default `skills` (relative to the process cwd, as upstream). */
+    systemLuaLibDir: Type.Optional(Type.String({ minLength: 1 })),
+    /** Clocks for lease expiry; checked to have `monotonicMs()` and `unixMs()`. */
+    clock: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+/** Options of {@link LuaSkillsEngine}. */
+export interface LuaSkillsEngineOptions {
+  runtimeRoot?: string;
+  systemLuaLibDir?: string;
+  /** Inject clocks (tests); default `performance.now()` / `Date.now()`. */
+  clock?: LeaseClock;
+}
+
+const validate = compileValidator(LuaSkillsEngineOptionsSchema, 'LuaSkillsEngine options');
+
+/** Validates engine options; the clock must carry both functions. */
+export function checkEngineOptions(options: LuaSkillsEngineOptions): LuaSkillsEngineOptions {
+  validate(options);
+  const clock = options.clock as Partial<LeaseClock> | undefined;
+  if (clock !== undefined && (typeof clock.monotonicMs !== 'function' || typeof clock.unixMs !== 'function')) {
+    throw new TypeError('Invalid LuaSkillsEngine options.clock: expected { monotonicMs(), unixMs() }');
+  }
+  return options;
+}
+
+/**
+ * The `system_lua_lib` directory as upstream resolves it: the runtime root's layout wins, then
+ * the explicit directory, then `skills`. Joined without normalising, as Rust's `Path::join`.
+ */
+export function resolveSystemLuaLibDir(options: LuaSkillsEngineOptions): string {
+  const sep = process.platform === 'win32' ? '\\' : '/';
+  const root = options.runtimeRoot;
+  if (root !== undefined) return root.endsWith('/') || root.endsWith(sep) ? `${root}system_lua_lib` : `${root}${sep}system_lua_lib`;
+  return options.systemLuaLibDir ?? 'skills';
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+
+import { LuaError } from '../vm/errors.js';
+import type { LuaFunction, LuaVm } from '../vm/lua-vm.js';
+import type { LeaseEvalInput, LeaseEvalOutcome, LeaseVm } from './lease-vm.js';
+import { absoluteLeaseCwd, cPathPrefix, luaPathPrefix, type LeasePathContext } from './paths.js';
+
+// Read on first use and kept: every lease VM runs the same prelude.
+let preludeText: string | undefined;
+function prelude(): string {
+  preludeText ??= readFileSync(new URL('../../lib/lua/lease-prelude.lua', import.meta.url), 'utf8');
+  return preludeText;
+}
+
+// The seed reports Lua failures as mlua renders them, behind `Runtime session eval error: `.
+function failureMessage(err: unknown, timeoutMs: number): string {
+  const prefix = 'Runtime session eval error: ';
+  if (!(err instanceof LuaError)) return prefix + (err instanceof Error ? err.message : String(err));
+  switch (err.code) {
+    case 'lua_syntax':
+      return `${prefix}syntax error: ${err.message}`;
+    case 'lua_runtime':
+      return `${prefix}runtime error: ${err.message}${err.traceback ? `\n${err.traceback}` : ''}`;
+    case 'timeout':
+      return `${prefix}runtime error: luaexec execution timed out after ${timeoutMs} ms`;
+    case 'memory_limit':
+      return `${prefix}memory error: ${err.message}`;
+    case 'conversion':
+      // A result Lua cannot hand to JSON is not an execution error in the seed: no prefix.
+      return err.message;
+    default:
+      return prefix + err.message;
+  }
+}
+
+/**
+ * A lease running on a {@link LuaVm}: the lease prelude applies the path context once, and each
+ * eval resets `vulcan.context` before the code runs on the VM's thread.
+ */
+export class LuaLeaseVm implements LeaseVm {
+  readonly #vm: LuaVm;
+  readonly #enter: LuaFunction;
+
+  /**
+   * Installs the lease prelude into `vm` and takes ownership of it (closed with the lease).
+   * Throws if the prelude fails; `vm` is closed then.
+   */
+  constructor(vm: LuaVm, paths: LeasePathContext) {
+    this.#vm = vm;
+    try {
+      const cwd = absoluteLeaseCwd(paths.cwd);
+      // Absent values stay undefined: a null member would arrive in Lua as the null sentinel.
+      vm.execSync(prelude(), {
+        chunkName: '@luaskills/lease-prelude.lua',
+        args: {
+          cwd: cwd ?? undefined,
+          cwd_text: paths.cwd ?? undefined,
+          workspace_root: paths.workspaceRoot ?? undefined,
+          system_lua_lib: paths.systemLuaLib ?? undefined,
+          mounts: paths.mounts ?? undefined,
+          path_prefix: luaPathPrefix(paths.luaRoots),
+          cpath_prefix: cPathPrefix(paths.cRoots),
+          windows: process.platform === 'win32',
+        },
+      });
+      // Held by reference, then unnamed: code in the lease cannot replace the entry step.
+      this.#enter = vm.getFunction('__luaskills_lease_enter');
+      vm.setGlobal('__luaskills_lease_enter', undefined);
+    } catch (err) {
+      vm.close();
+      throw err;
+    }
+  }
+
+  /** Resets the request scope, then runs the code off the JS thread with the eval's timeout. */
+  async eval(input: LeaseEvalInput): Promise<LeaseEvalOutcome> {
+    try {
+      this.#enter.callSync(input.context);
+      // The seed pastes the code into `return (function() ... end)()`; we run it as the chunk
+      // itself (the same function-body semantics, lines and first result), which the code
+      // cannot break out of. Only `...` differs: it holds `args` instead of being an error.
+      const value = await this.#vm.exec(input.code, {
+        args: input.args,
+        timeoutMs: input.timeoutMs,
+        chunkName: '=runtime_lease',
+      });
+      return { ok: true, value: value === undefined ? null : value };
+    } catch (err) {
+      return { ok: false, message: failureMessage(err, input.timeoutMs) };
+    }
+  }
+
+  close(): void {
+    this.#vm.close();
+  }
+}
