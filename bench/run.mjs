@@ -4,6 +4,7 @@
 //   node --expose-gc bench/run.mjs --json          raw figures as JSON on stdout
 //   node --expose-gc bench/run.mjs --only calls    one workload (and its extra rows)
 // Progress goes to stderr; the table (or JSON) to stdout. See bench/README.md.
+import { measureLeases, printLeaseTable } from './leases.mjs';
 import os from 'node:os';
 import { config, now, msSince, median, gc, calibrate } from './lib/timing.mjs';
 import { roundTripObject } from './lib/workloads.mjs';
@@ -58,7 +59,7 @@ function parseArgs(argv) {
     else if (a === '--skip') opts.skip.push(...String(argv[++i]).split(','));
     else if (a.startsWith('--only=')) opts.only = a.slice('--only='.length);
     else if (a === '-h' || a === '--help') {
-      process.stdout.write(`usage: node --expose-gc bench/run.mjs [--json] [--only <${EXEC_ORDER.join('|')}>] [--skip <engine,...>] [--quick]\n`);
+      process.stdout.write(`usage: node --expose-gc bench/run.mjs [--json] [--only <${EXEC_ORDER.join('|')}|leases>] [--skip <engine,...>] [--quick]\n`);
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument: ${a}\n`);
@@ -67,7 +68,7 @@ function parseArgs(argv) {
   }
   if (opts.only !== null) {
     const g = GROUP_ALIASES[opts.only] ?? opts.only;
-    if (!EXEC_ORDER.includes(g)) {
+    if (!EXEC_ORDER.includes(g) && g !== 'leases') {
       process.stderr.write(`--only: unknown workload "${opts.only}"; one of: ${EXEC_ORDER.join(', ')}\n`);
       process.exit(2);
     }
@@ -385,6 +386,10 @@ async function main() {
   if (opts.quick) Object.assign(config, { targetMs: 60, reps: 3, calibrateMs: 15 });
   if (typeof globalThis.gc !== 'function') log('# warning: run with node --expose-gc (npm run bench) for stable figures; RSS rows are unreliable without it');
   const t0 = now();
+  if (opts.only === 'leases') {
+    printLeaseTable(await measureLeases());
+    process.exit(0);
+  }
   const { engines, loadErrors } = await loadEngines(opts.skip);
   log(`# 10 KB object: ${JSON.stringify(roundTripObject()).length} bytes of JSON`);
   const results = await measure(engines, opts.only);
@@ -411,6 +416,7 @@ async function main() {
     process.stdout.write(`${JSON.stringify({ meta, rows, targets: targets(results), warnings }, null, 2)}\n`);
   } else {
     printReport(results, meta, warnings);
+    if (!opts.only) printLeaseTable(await measureLeases());
   }
   // wasmoon / thread-safe functions must not keep us alive
   process.exit(0);
