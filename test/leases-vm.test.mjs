@@ -279,3 +279,18 @@ test('the prelude ships as Lua text in lib/lua and the package includes it', () 
   assert.ok(pkg.files.includes('lib/lua/'));
   assert.ok(existsSync(new URL('../lib/lua/lease-prelude.lua', import.meta.url)));
 });
+
+test('system_lua_lib: a directory that cannot be created is a request error naming it', async () => {
+  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'luaskills-sysdir-')));
+  const blocker = path.join(root, 'file');
+  writeFileSync(blocker, 'not a directory');
+  const engine = new LuaSkillsEngine({ systemLuaLibDir: path.join(blocker, 'lib') });
+  await assert.rejects(
+    engine.systemLeases.create({ sid: 'sys' }),
+    (e) => e.code === 'invalid_lease_request' && e.message.startsWith(`failed to create system_lua_lib_dir ${path.join(blocker, 'lib')}: `) && /ENOTDIR/.test(e.message),
+  );
+  await assert.rejects(engine.createSystemRuntimeLeaseJson('{"sid":"sys"}'), /failed to create system_lua_lib_dir/);
+  assert.equal(engine.activeLeaseCount, 0);
+  await engine.close();
+  rmSync(root, { recursive: true, force: true });
+});
