@@ -1,0 +1,82 @@
+// One pooled skill VM: a LuaVm with the skill prelude (lib/lua/skill-prelude.lua) and the entry
+// table of the loaded skills. Handlers compile lazily, per VM, on first call.
+import { readFileSync } from 'node:fs';
+
+import type { AsyncCallOptions } from '../vm/options.js';
+import { LuaVm, type LuaFunction, type LuaValue } from '../vm/lua-vm.js';
+import type { ReturnedValue } from './tool-output.js';
+
+/** What the VM needs to know about one entry (canonical name → this). */
+export interface SkillEntryRuntime {
+  skill_id: string;
+  entry_name: string;
+  lua_module: string;
+  /** Absolute path of the entry script. */
+  entry_file: string;
+  entry_dir: string;
+  skill_dir: string;
+  root_name: string;
+  tools_path?: string;
+  lua_path?: string;
+  ffi_path?: string;
+}
+
+/** The request scope a call runs in (`vulcan.context`); objects as the host resolved them. */
+export interface SkillScope {
+  request?: Record<string, unknown>;
+  client_info?: Record<string, unknown>;
+  client_capabilities?: Record<string, unknown>;
+  client_budget?: Record<string, unknown>;
+  tool_config?: Record<string, unknown>;
+  host_result?: Record<string, unknown>;
+}
+
+let preludeText: string | undefined;
+function prelude(): string {
+  preludeText ??= readFileSync(new URL('../../lib/lua/skill-prelude.lua', import.meta.url), 'utf8');
+  return preludeText;
+}
+
+/** Upstream: an object becomes a table with string keys, an array a sequence, anything else {}. */
+export function entryArgs(args: unknown): object {
+  return typeof args === 'object' && args !== null ? args : {};
+}
+
+export class SkillVm {
+  readonly vm: LuaVm;
+  readonly #invoke: LuaFunction;
+
+  constructor(entries: Record<string, SkillEntryRuntime>, options: { memoryLimitBytes?: number } = {}) {
+    this.vm = new LuaVm(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {});
+    try {
+      this.vm.execSync(prelude(), { chunkName: '@luaskills/skill-prelude.lua', args: { entries } });
+      // Held by reference, then unnamed: skill code cannot replace the host's entry points.
+      this.#invoke = this.vm.getFunction('__luaskills_invoke');
+      this.vm.setGlobal('__luaskills_invoke', undefined);
+      this.vm.setGlobal('__luaskills_with_scope', undefined);
+    } catch (err) {
+      this.vm.close();
+      throw err;
+    }
+  }
+
+  /** Calls entry `name` with `args` in `scope`; every returned value with its Lua type. */
+  async invoke(
+    name: string,
+    args: unknown,
+    scope: SkillScope,
+    options: AsyncCallOptions & { recompile?: boolean } = {},
+  ): Promise<ReturnedValue[]> {
+    const { recompile = false, ...run } = options;
+    const out = (await this.#invoke.callWith([name, entryArgs(args), scope, recompile], { ...run, allResults: true })) as LuaValue[];
+    const count = out[0] as number;
+    const kinds = (out[1] ?? []) as string[];
+    const returned: ReturnedValue[] = [];
+    for (let i = 0; i < count; i++) returned.push({ luaType: kinds[i] ?? 'nil', value: out[i + 2] });
+    return returned;
+  }
+
+  close(): void {
+    this.vm.close();
+  }
+}
