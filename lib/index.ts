@@ -51,3 +51,77 @@ export {
   type RuntimeLeaseListRequest,
   type RuntimeRequestContext,
 } from './leases/schemas.js';
+export { SkillPackageError, SkillRootError, SKILL_PACKAGE_ERROR_CODES, type SkillPackageErrorCode } from './skills/errors.js';
+export { IDENTIFIER_PATTERN_TEXT, isValidIdentifier, identifierError, versionError } from './skills/identifiers.js';
+export {
+  SkillManifestSchema,
+  SkillEntryManifestSchema,
+  SkillParameterManifestSchema,
+  SkillHelpNodeManifestSchema,
+  SkillDatabaseManifestSchema,
+  type SkillManifest,
+  type SkillEntryManifest,
+  type SkillParameterManifest,
+  type SkillHelpNodeManifest,
+  type SkillDatabaseManifest,
+} from './skills/manifest-schema.js';
+export {
+  resolveEntryInputSchema,
+  checkSchemaNode,
+  checkEntryInputSchemaRoot,
+  schemaFromParameters,
+  deriveLegacyParameters,
+  legacyParameterType,
+  type JsonValue,
+  type JsonObject,
+  type RuntimeEntryParameterDescriptor,
+  type ResolvedInputSchema,
+} from './skills/input-schema.js';
+export {
+  loadSkillPackage,
+  readSkillManifest,
+  type SkillPackage,
+  type SkillEntry,
+  type SkillHelpNode,
+  type SkillDatabaseConfig,
+  type SkillPackageLocation,
+} from './skills/manifest.js';
+export {
+  SKILL_ROOT_NAMES,
+  RuntimeSkillRootSchema,
+  RuntimeSkillRootsSchema,
+  validateSkillRootChain,
+  resolveEffectiveSkills,
+  disabledRecordPath,
+  type SkillRootName,
+  type RuntimeSkillRoot,
+  type ResolvedSkillRoot,
+  type ResolvedSkillInstance,
+  type SkillResolutionSkip,
+  type SkillResolutionSkipReason,
+  type SkillRootScan,
+  type EffectiveSkillResolution,
+} from './skills/roots.js';
+export {
+  SKILL_AUTHORITIES,
+  isVisibleTo,
+  checkAuthority,
+  type SkillAuthority,
+  type RuntimeEntryDescriptor,
+  type RuntimeHelpNodeDescriptor,
+  type RuntimeSkillHelpDescriptor,
+  type RuntimeEntryRegistryDelta,
+} from './skills/descriptors.js';
+export { SkillRegistry, entryDescriptor, compareNames, type RegisteredSkillEntry, type SkillRegistryOptions } from './skills/registry.js';
+export { diffEntryRegistries, isEmptyRegistryDelta } from './skills/delta.js';
+export {
+  loadSkillSet,
+  effectiveStateDirName,
+  SkillLoadOptionsSchema,
+  type SkillLoadOptions,
+  type SkillSet,
+  type SkillLoadReport,
+  type SkippedSkill,
+  type FailedSkill,
+  type SkillSkipReason,
+} from './skills/load.js';

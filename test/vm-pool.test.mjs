@@ -128,13 +128,15 @@ test('pooled Lua VMs run jobs in parallel and the event loop stays free', async 
   probe.execSync(spin, { args: 2e7 });
   const iterations = Math.round((2e7 * 400) / (performance.now() - t0)); // about 400 ms
   probe.close();
-  const single = performance.now();
-  await (async () => {
+  // One job's time on a pooled VM: the faster of two runs (the first may pay for warm-up).
+  let one = Infinity;
+  for (let r = 0; r < 2; r++) {
+    const single = performance.now();
     const vm = await pool.acquire();
     await vm.exec(spin, { args: iterations });
     pool.release(vm);
-  })();
-  const one = performance.now() - single;
+    one = Math.min(one, performance.now() - single);
+  }
   const start = performance.now();
   let ticks = 0;
   const timer = setInterval(() => ticks++, 5);
@@ -150,7 +152,7 @@ test('pooled Lua VMs run jobs in parallel and the event loop stays free', async 
   clearInterval(timer);
   const took = performance.now() - start;
   // Four jobs on two VMs: about two jobs' time, not four.
-  assert.ok(took > one * 1.6 && took < one * 3, `4 jobs took ${took.toFixed(0)} ms, one took ${one.toFixed(0)} ms`);
+  assert.ok(took > one * 1.4 && took < one * 3.2, `4 jobs took ${took.toFixed(0)} ms, one took ${one.toFixed(0)} ms`);
   assert.ok(ticks > (took / 5) * 0.5, `only ${ticks} timer ticks in ${took.toFixed(0)} ms`);
   assert.equal(pool.stats.created, 2);
   pool.close();

@@ -1,0 +1,45 @@
+/**
+ * Stable codes of {@link SkillPackageError}: why one skill package was refused. A refused package
+ * is skipped and reported by {@link loadSkillSet}; it never stops the other skills.
+ */
+export const SKILL_PACKAGE_ERROR_CODES = [
+  'skill_dir_unreadable',
+  'manifest_missing',
+  'manifest_unreadable',
+  'manifest_parse',
+  'skill_id_declared',
+  'manifest_schema',
+  'skill_disabled',
+  'invalid_identifier',
+  'invalid_version',
+  'no_entries',
+  'entry_incomplete',
+  'invalid_path',
+  'entry_file_missing',
+  'duplicate_entry',
+  'input_schema_conflict',
+  'input_schema_file',
+  'invalid_input_schema',
+] as const;
+
+export type SkillPackageErrorCode = (typeof SKILL_PACKAGE_ERROR_CODES)[number];
+
+/** One skill package that cannot be loaded; `message` is upstream's text where upstream has one. */
+export class SkillPackageError extends Error {
+  override readonly name = 'SkillPackageError';
+  readonly code: SkillPackageErrorCode;
+
+  constructor(code: SkillPackageErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * A skill root chain that breaks the ROOT -> PROJECT -> USER rules. Thrown (never reported):
+ * the host passed arguments no load can start from. Messages are upstream's, verbatim.
+ */
+export class SkillRootError extends Error {
+  override readonly name = 'SkillRootError';
+  readonly code = 'invalid_skill_roots' as const;
+}

@@ -1,0 +1,143 @@
+// loadSkillSet: roots -> effective instances -> host filters -> packages -> registry, with a
+// report of everything that was not loaded and why. One broken package never stops the others.
+import { stat } from 'node:fs/promises';
+
+import { Type } from '@sinclair/typebox';
+
+import { compileValidator } from '../vm/options.js';
+import { SkillPackageError, type SkillPackageErrorCode } from './errors.js';
+import { loadSkillPackage, type SkillPackage } from './manifest.js';
+import { SkillRegistry } from './registry.js';
+import {
+  disabledRecordPath,
+  resolveEffectiveSkills,
+  validateSkillRootChain,
+  type ResolvedSkillRoot,
+  type RuntimeSkillRoot,
+  type SkillResolutionSkipReason,
+  type SkillRootName,
+  type SkillRootScan,
+} from './roots.js';
+
+/** Options of {@link loadSkillSet}: the host options that change what loads. */
+export const SkillLoadOptionsSchema = Type.Object(
+  {
+    /** Skill ids skipped before anything else is checked (compared trimmed). */
+    ignoredSkillIds: Type.Optional(Type.Array(Type.String())),
+    /** Canonical names the registry must not assign. */
+    reservedEntryNames: Type.Optional(Type.Array(Type.String())),
+    /** When set, the runtime-root layout applies: the state directory name is `state`. */
+    runtimeRoot: Type.Optional(Type.String({ minLength: 1 })),
+    /** Sibling directory (of each skills dir) holding `skills/disabled/<id>.json`. Default `''`, as upstream without a runtime root. */
+    stateDirName: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** Options of {@link loadSkillSet}. */
+export interface SkillLoadOptions {
+  ignoredSkillIds?: readonly string[];
+  reservedEntryNames?: readonly string[];
+  runtimeRoot?: string;
+  stateDirName?: string;
+}
+
+/** Why a skill directory was not loaded although nothing is wrong with it. */
+export type SkillSkipReason = SkillResolutionSkipReason | 'ignored' | 'disabled_state';
+
+/** One skill directory set aside on purpose. */
+export interface SkippedSkill {
+  skill_id: string;
+  root_name: SkillRootName;
+  skill_dir: string;
+  reason: SkillSkipReason;
+  message: string;
+}
+
+/** One skill that should have loaded and did not. */
+export interface FailedSkill {
+  skill_id: string;
+  root_name: SkillRootName;
+  skill_dir: string;
+  code: SkillPackageErrorCode;
+  message: string;
+}
+
+/** Everything a load decided, for logs and host UIs. */
+export interface SkillLoadReport {
+  /** Per layer: its directory, whether it exists, and a listing error if any. */
+  roots: SkillRootScan[];
+  /** Loaded skill ids, sorted. */
+  loaded: string[];
+  skipped: SkippedSkill[];
+  failed: FailedSkill[];
+}
+
+/** Outcome of {@link loadSkillSet}. */
+export interface SkillSet {
+  roots: ResolvedSkillRoot[];
+  /** Loaded packages, sorted by skill id. */
+  packages: SkillPackage[];
+  registry: SkillRegistry;
+  report: SkillLoadReport;
+}
+
+const checkOptions = compileValidator(SkillLoadOptionsSchema, 'skill load options');
+
+/** The state directory name the runtime-root layout implies (`state`), else the explicit one. */
+export function effectiveStateDirName(options: SkillLoadOptions): string {
+  return options.runtimeRoot !== undefined ? 'state' : (options.stateDirName ?? '');
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Loads every effective skill of a root chain. Throws only for arguments no load can start from
+ * (a `TypeError` for wrong shapes, `SkillRootError` with upstream's text for a broken chain); a
+ * bad package is reported in `report.failed` and the rest load.
+ */
+export async function loadSkillSet(roots: readonly RuntimeSkillRoot[], options: SkillLoadOptions = {}): Promise<SkillSet> {
+  checkOptions(options);
+  const chain = validateSkillRootChain(roots);
+  const ignored = new Set((options.ignoredSkillIds ?? []).map((id) => id.trim()));
+  const stateDirName = effectiveStateDirName(options);
+  const resolution = await resolveEffectiveSkills(chain);
+  const skipped: SkippedSkill[] = [...resolution.skipped];
+  const failed: FailedSkill[] = [];
+  const packages: SkillPackage[] = [];
+
+  for (const instance of resolution.instances) {
+    const where = { skill_id: instance.skill_id, root_name: instance.root_name, skill_dir: instance.skill_dir };
+    if (ignored.has(instance.skill_id)) {
+      skipped.push({ ...where, reason: 'ignored', message: `Skipped host-ignored skill '${instance.skill_id}'` });
+      continue;
+    }
+    const record = disabledRecordPath(instance.skills_root, stateDirName, instance.skill_id);
+    if (await exists(record)) {
+      skipped.push({ ...where, reason: 'disabled_state', message: `Skipped disabled skill '${instance.skill_id}' (${record})` });
+      continue;
+    }
+    try {
+      packages.push(await loadSkillPackage(instance.skill_dir, { root_name: instance.root_name, skills_root: instance.skills_root }));
+    } catch (error) {
+      // Anything else is an I/O surprise (a directory vanishing mid-load): still only this skill's problem.
+      const code = error instanceof SkillPackageError ? error.code : 'skill_dir_unreadable';
+      failed.push({ ...where, code, message: (error as Error).message });
+    }
+  }
+
+  const registry = new SkillRegistry(packages, { reservedEntryNames: options.reservedEntryNames ?? [] });
+  return {
+    roots: chain,
+    packages: registry.skills,
+    registry,
+    report: { roots: resolution.roots, loaded: registry.skills.map((skill) => skill.skill_id), skipped, failed },
+  };
+}
