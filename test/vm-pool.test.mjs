@@ -139,7 +139,11 @@ test('pooled Lua VMs run jobs in parallel and the event loop stays free', async 
   }
   const start = performance.now();
   let ticks = 0;
-  const timer = setInterval(() => ticks++, 5);
+  let maxInUse = 0;
+  const timer = setInterval(() => {
+    ticks++;
+    maxInUse = Math.max(maxInUse, pool.stats.inUse);
+  }, 5);
   const run = async () => {
     const vm = await pool.acquire();
     try {
@@ -151,8 +155,10 @@ test('pooled Lua VMs run jobs in parallel and the event loop stays free', async 
   assert.deepEqual(await Promise.all([run(), run(), run(), run()]), [1, 1, 1, 1]);
   clearInterval(timer);
   const took = performance.now() - start;
-  // Four jobs on two VMs: about two jobs' time, not four.
-  assert.ok(took > one * 1.4 && took < one * 3.2, `4 jobs took ${took.toFixed(0)} ms, one took ${one.toFixed(0)} ms`);
+  // Four jobs on two VMs: two at a time, so never faster than two jobs' time. (How much faster
+  // than sequential depends on the machine's cores; test/threads.test.mjs measures that.)
+  assert.equal(maxInUse, 2);
+  assert.ok(took > one * 1.4, `4 jobs took ${took.toFixed(0)} ms, one took ${one.toFixed(0)} ms`);
   assert.ok(ticks > (took / 5) * 0.5, `only ${ticks} timer ticks in ${took.toFixed(0)} ms`);
   assert.equal(pool.stats.created, 2);
   pool.close();
