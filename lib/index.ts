@@ -125,3 +125,8 @@ export {
   type FailedSkill,
   type SkillSkipReason,
 } from './skills/load.js';
+export { SkillCallError, SKILL_CALL_ERROR_CODES, type SkillCallErrorCode } from './engine/skill-errors.js';
+export type { InvocationContext, SkillCallOptions } from './engine/skills-runtime.js';
+export type { InvocationResult, OverflowMode } from './engine/tool-output.js';
+export type { HostResult } from './engine/host-result.js';
+export type { VmPoolStats } from './engine/vm-pool.js';

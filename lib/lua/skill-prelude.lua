@@ -121,14 +121,16 @@ function __luaskills_invoke(name, call_args, scope, recompile)
   return describe(results.n - 1, table.unpack(results, 2, results.n))
 end
 
--- run_lua / help: run with the request scope only (no skill), then reset.
-function __luaskills_with_scope(scope, fn, ...)
+-- run_lua and help renders: the request scope (and, for a help file, the skill's markers) for
+-- one host job, set before it and reset after it by the host.
+function __luaskills_enter(scope, marker_name, marker)
   reset_scope()
   apply_scope(scope)
-  local results = table.pack(pcall(fn, ...))
+  if marker ~= nil then apply_entry(marker_name, marker) end
+end
+
+function __luaskills_leave()
   reset_scope()
-  if not results[1] then error(results[2], 0) end
-  return table.unpack(results, 2, results.n)
 end
 
 -- vulcan.call: another entry, synchronously in this VM, with the caller's request context; every

@@ -1,0 +1,249 @@
+// The loaded skills of an engine and the pool their calls run on: load / reload (atomic),
+// callSkill with upstream's result contract, runLua, and help rendering. A reload builds the new
+// set and pool first and swaps them in only when loading succeeded; calls already running finish
+// on the old pool, which closes once they are done.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { loadSkillSet, type SkillLoadOptions, type SkillSet } from '../skills/load.js';
+import type { RuntimeSkillRoot } from '../skills/roots.js';
+import type { SkillPackage } from '../skills/manifest.js';
+import { LuaError } from '../vm/errors.js';
+import type { LuaValue } from '../vm/lua-vm.js';
+import { hostResultView, resolveHostResultCapability } from './host-result.js';
+import { SkillCallError } from './skill-errors.js';
+import { SkillVm, type SkillEntryRuntime, type SkillScope } from './skill-vm.js';
+import { parseToolOutput, type InvocationResult } from './tool-output.js';
+import { VmPool, type VmPoolConfig } from './vm-pool.js';
+
+/** What a host passes with a call (upstream `LuaInvocationContext`). */
+export interface InvocationContext {
+  request_context?: Record<string, unknown> | null;
+  client_budget?: unknown;
+  tool_config?: unknown;
+}
+
+/** Per-call options: upstream has neither a timeout nor cancellation. */
+export interface SkillCallOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+// Upstream's RuntimeRequestContext: unknown fields are dropped.
+const REQUEST_FIELDS = ['request_id', 'client_name', 'transport_name', 'session_id', 'client_info', 'client_capabilities'];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The `vulcan.context` values of one call. */
+export function scopeOf(ctx: InvocationContext | undefined): SkillScope {
+  const request: Record<string, unknown> = {};
+  const raw = ctx?.request_context;
+  if (isObject(raw)) {
+    for (const field of REQUEST_FIELDS) if (raw[field] !== undefined && raw[field] !== null) request[field] = raw[field];
+  }
+  const capability = resolveHostResultCapability(raw);
+  const scope: SkillScope = {
+    request,
+    client_capabilities: isObject(request.client_capabilities) ? request.client_capabilities : {},
+    client_budget: isObject(ctx?.client_budget) ? ctx.client_budget : {},
+    tool_config: isObject(ctx?.tool_config) ? ctx.tool_config : {},
+    host_result: hostResultView(capability),
+  };
+  if (isObject(request.client_info)) scope.client_info = request.client_info;
+  return scope;
+}
+
+/** What the prelude needs for every canonical entry of a skill set. */
+export function entryTable(set: SkillSet): Record<string, SkillEntryRuntime> {
+  const table: Record<string, SkillEntryRuntime> = {};
+  for (const descriptor of set.registry.listEntries('system')) {
+    const resolved = set.registry.resolve(descriptor.canonical_name);
+    if (!resolved) continue;
+    const { skill, entry } = resolved;
+    const deps = path.join(skill.skills_root, '..', 'dependencies');
+    table[descriptor.canonical_name] = {
+      skill_id: skill.skill_id,
+      entry_name: entry.name,
+      lua_module: entry.lua_module,
+      entry_file: entry.lua_entry_path,
+      entry_dir: path.dirname(entry.lua_entry_path),
+      skill_dir: skill.skill_dir,
+      root_name: skill.root_name,
+      tools_path: path.join(deps, 'tools', skill.skill_id),
+      lua_path: path.join(deps, 'lua', skill.skill_id),
+      ffi_path: path.join(deps, 'ffi', skill.skill_id),
+    };
+  }
+  return table;
+}
+
+interface Generation {
+  set: SkillSet;
+  pool: VmPool<SkillVm>;
+  running: number;
+  retired: boolean;
+}
+
+// Help files run through this fixed chunk: a help file may return a string or a function that
+// returns one.
+const HELP_RUNNER = `local chunk = assert(load(args.source, args.chunk, "t"))
+local r = chunk()
+if type(r) == "function" then r = r() end
+if type(r) ~= "string" then
+  error(string.format("Help %s must return a plain string, actual_type='%s'", args.path, type(r)), 0)
+end
+return r`;
+
+export class SkillsRuntime {
+  readonly #poolConfig: VmPoolConfig;
+  readonly #defaultTimeoutMs: number;
+  #current: Generation | null = null;
+  #closed = false;
+
+  constructor(poolConfig: VmPoolConfig, defaultTimeoutMs: number) {
+    this.#poolConfig = poolConfig;
+    this.#defaultTimeoutMs = defaultTimeoutMs;
+  }
+
+  get set(): SkillSet | null {
+    return this.#current?.set ?? null;
+  }
+
+  get poolStats() {
+    return this.#current?.pool.stats ?? null;
+  }
+
+  /** Loads the roots and swaps the new skill set in. Bad roots throw and leave the old set. */
+  async load(roots: readonly RuntimeSkillRoot[], options: SkillLoadOptions): Promise<SkillSet> {
+    const set = await loadSkillSet(roots, options);
+    if (this.#closed) throw new SkillCallError('engine_closed', 'the engine is closed');
+    const entries = entryTable(set);
+    const pool = new VmPool<SkillVm>(this.#poolConfig, () => new SkillVm(entries));
+    pool.prewarm();
+    const previous = this.#current;
+    this.#current = { set, pool, running: 0, retired: false };
+    if (previous) this.#retire(previous);
+    return set;
+  }
+
+  /** Calls one entry by canonical name and returns the invocation result. */
+  async callSkill(name: string, args: unknown, ctx?: InvocationContext, options: SkillCallOptions = {}): Promise<InvocationResult> {
+    const gen = this.#require();
+    const resolved = gen.set.registry.resolve(name);
+    if (!resolved) throw new SkillCallError('skill_not_found', `Lua skill '${name}' not found`);
+    let scope: SkillScope;
+    try {
+      scope = scopeOf(ctx);
+    } catch (err) {
+      throw new SkillCallError('invalid_context', (err as Error).message);
+    }
+    const capability = resolveHostResultCapability(ctx?.request_context);
+    const returned = await this.#withVm(gen, options.signal, (vm) =>
+      vm.invoke(name, args, scope, { recompile: resolved.skill.debug, ...this.#run(options) }),
+    ).catch((err: unknown) => {
+      throw this.#callFailure(`Lua skill '${name}' error: `, err);
+    });
+    try {
+      return parseToolOutput(name, returned, capability);
+    } catch (err) {
+      throw new SkillCallError('invalid_result', (err as Error).message);
+    }
+  }
+
+  /** Runs one-shot Lua on the skill pool; resolves with the first result. */
+  async runLua(code: string, args: unknown, ctx?: InvocationContext, options: SkillCallOptions = {}): Promise<LuaValue> {
+    const gen = this.#require();
+    const scope = scopeOf(ctx);
+    return this.#withVm(gen, options.signal, (vm) =>
+      vm.execInScope(code, scope, { args: args ?? {}, chunkName: '=run_lua', ...this.#run(options) }),
+    ).catch((err: unknown) => {
+      throw this.#callFailure('Lua run_lua error: ', err);
+    });
+  }
+
+  /** Renders one help flow: markdown verbatim, `.lua` executed with the skill's context. */
+  async renderHelp(skill: SkillPackage, filePath: string, relPath: string, ctx?: InvocationContext): Promise<string> {
+    if (!filePath.toLowerCase().endsWith('.lua')) return readFile(filePath, 'utf8');
+    const gen = this.#require();
+    const source = await readFile(filePath, 'utf8');
+    const marker: SkillEntryRuntime = {
+      skill_id: skill.skill_id,
+      entry_name: relPath,
+      lua_module: relPath,
+      entry_file: filePath,
+      entry_dir: path.dirname(filePath),
+      skill_dir: skill.skill_dir,
+      root_name: skill.root_name,
+    };
+    const scope = scopeOf({ request_context: ctx?.request_context ?? null });
+    const out = await this.#withVm(gen, undefined, (vm) =>
+      vm.execInScope(HELP_RUNNER, scope, {
+        args: { source, chunk: `${skill.skill_id}-${relPath}`, path: relPath },
+        chunkName: '=help',
+        timeoutMs: this.#defaultTimeoutMs,
+        marker: { name: 'vulcan-help', entry: marker },
+      }),
+    ).catch((err: unknown) => {
+      throw this.#callFailure('', err);
+    });
+    return out as string;
+  }
+
+  /** Closes the pools; calls in flight finish first. */
+  close(): void {
+    this.#closed = true;
+    if (this.#current) this.#retire(this.#current);
+    this.#current = null;
+  }
+
+  #run(options: SkillCallOptions): { timeoutMs: number; signal?: AbortSignal } {
+    const run: { timeoutMs: number; signal?: AbortSignal } = { timeoutMs: options.timeoutMs ?? this.#defaultTimeoutMs };
+    if (options.signal) run.signal = options.signal;
+    return run;
+  }
+
+  #require(): Generation {
+    if (this.#closed) throw new SkillCallError('engine_closed', 'the engine is closed');
+    if (!this.#current) throw new SkillCallError('not_loaded', 'no skills are loaded: call loadFromRoots first');
+    return this.#current;
+  }
+
+  // One pooled VM for the job. A job that was stopped (timeout, cancel) may have been cut off
+  // inside the scope reset, so its VM is discarded rather than reused.
+  async #withVm<T>(gen: Generation, signal: AbortSignal | undefined, job: (vm: SkillVm) => Promise<T>): Promise<T> {
+    gen.running++;
+    let vm: SkillVm | undefined;
+    let discard = false;
+    try {
+      vm = await gen.pool.acquire(signal);
+      return await job(vm);
+    } catch (err) {
+      discard = err instanceof LuaError && err.code !== 'lua_runtime' && err.code !== 'lua_syntax' && err.code !== 'conversion';
+      throw err;
+    } finally {
+      if (vm) gen.pool.release(vm, discard);
+      gen.running--;
+      if (gen.retired && gen.running === 0) gen.pool.close();
+    }
+  }
+
+  #retire(gen: Generation): void {
+    gen.retired = true;
+    if (gen.running === 0) gen.pool.close();
+  }
+
+  #callFailure(prefix: string, err: unknown): SkillCallError {
+    if (err instanceof SkillCallError) return err;
+    if (err instanceof LuaError) {
+      const code = err.code === 'timeout' || err.code === 'cancelled' ? err.code : 'skill_error';
+      return new SkillCallError(code, prefix + err.message, err);
+    }
+    if (err instanceof Error && 'code' in err && (err as { code: unknown }).code === 'cancelled') {
+      return new SkillCallError('cancelled', prefix + err.message, err);
+    }
+    if (err instanceof Error && 'code' in err && (err as { code: unknown }).code === 'pool_closed') {
+      return new SkillCallError('engine_closed', 'the engine is closed', err);
+    }
+    return new SkillCallError('skill_error', prefix + (err instanceof Error ? err.message : String(err)), err);
+  }
+}
