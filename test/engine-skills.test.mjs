@@ -24,9 +24,9 @@ async function engineWith(options = {}) {
 test('a broken skill is reported and the others load', async () => {
   const { engine, report } = await engineWith();
   assert.deepEqual(report.loaded, ['demo-call', 'demo-text']);
-  assert.equal(report.failed.length, 1);
-  assert.equal(report.failed[0].skill_id, 'demo-broken');
+  assert.deepEqual(report.failed.map((f) => [f.skill_id, f.code]), [['demo-broken', 'invalid_version'], ['demo-syntax', 'entry_syntax']]);
   assert.match(report.failed[0].message, /version must be a valid semantic version/);
+  assert.equal(report.failed[1].message, 'skill demo-syntax entry bad: [string "demo_syntax_bad"]:2: unfinished string near \'"unterminated\'');
   assert.deepEqual(engine.loadReport(), report);
   assert.deepEqual(engine.listEntries().map((e) => e.canonical_name), [
     'demo-call-sum', 'demo-text-echo', 'demo-text-fail', 'demo-text-multi', 'demo-text-table', 'demo-text-work',

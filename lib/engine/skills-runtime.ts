@@ -9,7 +9,8 @@ import { loadSkillSet, type SkillLoadOptions, type SkillSet } from '../skills/lo
 import type { RuntimeSkillRoot } from '../skills/roots.js';
 import type { SkillPackage } from '../skills/manifest.js';
 import { LuaError } from '../vm/errors.js';
-import type { LuaValue } from '../vm/lua-vm.js';
+import { LuaVm, type LuaValue } from '../vm/lua-vm.js';
+import { SkillPackageError } from '../skills/errors.js';
 import { hostResultView, resolveHostResultCapability } from './host-result.js';
 import { SkillCallError } from './skill-errors.js';
 import { SkillVm, type SkillEntryRuntime, type SkillScope } from './skill-vm.js';
@@ -51,6 +52,18 @@ export function scopeOf(ctx: InvocationContext | undefined): SkillScope {
   };
   if (isObject(request.client_info)) scope.client_info = request.client_info;
   return scope;
+}
+
+async function checkEntrySyntax(vm: LuaVm, pkg: SkillPackage): Promise<void> {
+  for (const entry of pkg.entries) {
+    const source = await readFile(entry.lua_entry_path, 'utf8');
+    const problem = vm.execSync('local _, err = load(args.source, args.name, "t") return err', {
+      args: { source, name: entry.lua_module },
+    });
+    if (typeof problem === 'string') {
+      throw new SkillPackageError('entry_syntax', `skill ${pkg.skill_id} entry ${entry.name}: ${problem}`);
+    }
+  }
 }
 
 /** What the prelude needs for every canonical entry of a skill set. */
@@ -115,7 +128,15 @@ export class SkillsRuntime {
 
   /** Loads the roots and swaps the new skill set in. Bad roots throw and leave the old set. */
   async load(roots: readonly RuntimeSkillRoot[], options: SkillLoadOptions): Promise<SkillSet> {
-    const set = await loadSkillSet(roots, options);
+    // Entry scripts are compiled (not run) once at load, so a syntax error fails its skill here
+    // instead of at the first call; VMs still compile handlers lazily.
+    const checker = new LuaVm();
+    let set: SkillSet;
+    try {
+      set = await loadSkillSet(roots, options, { checkPackage: (pkg) => checkEntrySyntax(checker, pkg) });
+    } finally {
+      checker.close();
+    }
     if (this.#closed) throw new SkillCallError('engine_closed', 'the engine is closed');
     const entries = entryTable(set);
     const pool = new VmPool<SkillVm>(this.#poolConfig, () => new SkillVm(entries));

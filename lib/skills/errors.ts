@@ -20,6 +20,7 @@ export const SKILL_PACKAGE_ERROR_CODES = [
   'input_schema_conflict',
   'input_schema_file',
   'invalid_input_schema',
+  'entry_syntax',
 ] as const;
 
 export type SkillPackageErrorCode = (typeof SKILL_PACKAGE_ERROR_CODES)[number];

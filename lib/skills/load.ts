@@ -42,6 +42,14 @@ export interface SkillLoadOptions {
   stateDirName?: string;
 }
 
+/**
+ * Extra checks the engine runs on each package after its manifest passed (e.g. compiling the
+ * entry scripts). A throw fails that skill only; throw a SkillPackageError to name the code.
+ */
+export interface SkillLoadChecks {
+  checkPackage?: (pkg: SkillPackage) => Promise<void> | void;
+}
+
 /** Why a skill directory was not loaded although nothing is wrong with it. */
 export type SkillSkipReason = SkillResolutionSkipReason | 'ignored' | 'disabled_state';
 
@@ -103,7 +111,11 @@ async function exists(file: string): Promise<boolean> {
  * (a `TypeError` for wrong shapes, `SkillRootError` with upstream's text for a broken chain); a
  * bad package is reported in `report.failed` and the rest load.
  */
-export async function loadSkillSet(roots: readonly RuntimeSkillRoot[], options: SkillLoadOptions = {}): Promise<SkillSet> {
+export async function loadSkillSet(
+  roots: readonly RuntimeSkillRoot[],
+  options: SkillLoadOptions = {},
+  checks: SkillLoadChecks = {},
+): Promise<SkillSet> {
   checkOptions(options);
   const chain = validateSkillRootChain(roots);
   const ignored = new Set((options.ignoredSkillIds ?? []).map((id) => id.trim()));
@@ -125,7 +137,9 @@ export async function loadSkillSet(roots: readonly RuntimeSkillRoot[], options: 
       continue;
     }
     try {
-      packages.push(await loadSkillPackage(instance.skill_dir, { root_name: instance.root_name, skills_root: instance.skills_root }));
+      const pkg = await loadSkillPackage(instance.skill_dir, { root_name: instance.root_name, skills_root: instance.skills_root });
+      if (checks.checkPackage) await checks.checkPackage(pkg);
+      packages.push(pkg);
     } catch (error) {
       // Anything else is an I/O surprise (a directory vanishing mid-load): still only this skill's problem.
       const code = error instanceof SkillPackageError ? error.code : 'skill_dir_unreadable';
