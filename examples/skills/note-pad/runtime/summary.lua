@@ -1,0 +1,4 @@
+return function(args)
+  local counted = vulcan.call("text-tools-word-count", { text = args.text })
+  return "summary of " .. vulcan.context.request.request_id .. ": " .. counted
+end
