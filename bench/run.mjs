@@ -5,6 +5,7 @@
 //   node --expose-gc bench/run.mjs --only calls    one workload (and its extra rows)
 // Progress goes to stderr; the table (or JSON) to stdout. See bench/README.md.
 import { measureLeases, printLeaseTable } from './leases.mjs';
+import { measureSkills, printSkillTable } from './skills.mjs';
 import os from 'node:os';
 import { config, now, msSince, median, gc, calibrate } from './lib/timing.mjs';
 import { roundTripObject } from './lib/workloads.mjs';
@@ -59,7 +60,7 @@ function parseArgs(argv) {
     else if (a === '--skip') opts.skip.push(...String(argv[++i]).split(','));
     else if (a.startsWith('--only=')) opts.only = a.slice('--only='.length);
     else if (a === '-h' || a === '--help') {
-      process.stdout.write(`usage: node --expose-gc bench/run.mjs [--json] [--only <${EXEC_ORDER.join('|')}|leases>] [--skip <engine,...>] [--quick]\n`);
+      process.stdout.write(`usage: node --expose-gc bench/run.mjs [--json] [--only <${EXEC_ORDER.join('|')}|leases|skills>] [--skip <engine,...>] [--quick]\n`);
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument: ${a}\n`);
@@ -68,7 +69,7 @@ function parseArgs(argv) {
   }
   if (opts.only !== null) {
     const g = GROUP_ALIASES[opts.only] ?? opts.only;
-    if (!EXEC_ORDER.includes(g) && g !== 'leases') {
+    if (!EXEC_ORDER.includes(g) && g !== 'leases' && g !== 'skills') {
       process.stderr.write(`--only: unknown workload "${opts.only}"; one of: ${EXEC_ORDER.join(', ')}\n`);
       process.exit(2);
     }
@@ -390,6 +391,10 @@ async function main() {
     printLeaseTable(await measureLeases());
     process.exit(0);
   }
+  if (opts.only === 'skills') {
+    printSkillTable(await measureSkills());
+    process.exit(0);
+  }
   const { engines, loadErrors } = await loadEngines(opts.skip);
   log(`# 10 KB object: ${JSON.stringify(roundTripObject()).length} bytes of JSON`);
   const results = await measure(engines, opts.only);
@@ -416,7 +421,10 @@ async function main() {
     process.stdout.write(`${JSON.stringify({ meta, rows, targets: targets(results), warnings }, null, 2)}\n`);
   } else {
     printReport(results, meta, warnings);
-    if (!opts.only) printLeaseTable(await measureLeases());
+    if (!opts.only) {
+      printLeaseTable(await measureLeases());
+      printSkillTable(await measureSkills());
+    }
   }
   // wasmoon / thread-safe functions must not keep us alive
   process.exit(0);

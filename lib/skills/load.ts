@@ -97,6 +97,22 @@ export function effectiveStateDirName(options: SkillLoadOptions): string {
   return options.runtimeRoot !== undefined ? 'state' : (options.stateDirName ?? '');
 }
 
+const LOAD_CONCURRENCY = 16;
+
+/** Runs fn over items with at most `limit` in flight; results in input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 async function exists(file: string): Promise<boolean> {
   try {
     await stat(file);
@@ -125,26 +141,31 @@ export async function loadSkillSet(
   const failed: FailedSkill[] = [];
   const packages: SkillPackage[] = [];
 
-  for (const instance of resolution.instances) {
+  // Packages load concurrently: a load is mostly waiting on the file system, one skill at a time
+  // it would take one round trip per file. Results keep the resolution order.
+  const outcomes = await mapConcurrently(resolution.instances, LOAD_CONCURRENCY, async (instance) => {
     const where = { skill_id: instance.skill_id, root_name: instance.root_name, skill_dir: instance.skill_dir };
     if (ignored.has(instance.skill_id)) {
-      skipped.push({ ...where, reason: 'ignored', message: `Skipped host-ignored skill '${instance.skill_id}'` });
-      continue;
+      return { kind: 'skipped' as const, skipped: { ...where, reason: 'ignored' as const, message: `Skipped host-ignored skill '${instance.skill_id}'` } };
     }
     const record = disabledRecordPath(instance.skills_root, stateDirName, instance.skill_id);
     if (await exists(record)) {
-      skipped.push({ ...where, reason: 'disabled_state', message: `Skipped disabled skill '${instance.skill_id}' (${record})` });
-      continue;
+      return { kind: 'skipped' as const, skipped: { ...where, reason: 'disabled_state' as const, message: `Skipped disabled skill '${instance.skill_id}' (${record})` } };
     }
     try {
       const pkg = await loadSkillPackage(instance.skill_dir, { root_name: instance.root_name, skills_root: instance.skills_root });
       if (checks.checkPackage) await checks.checkPackage(pkg);
-      packages.push(pkg);
+      return { kind: 'loaded' as const, pkg };
     } catch (error) {
       // Anything else is an I/O surprise (a directory vanishing mid-load): still only this skill's problem.
       const code = error instanceof SkillPackageError ? error.code : 'skill_dir_unreadable';
-      failed.push({ ...where, code, message: (error as Error).message });
+      return { kind: 'failed' as const, failed: { ...where, code, message: (error as Error).message } };
     }
+  });
+  for (const outcome of outcomes) {
+    if (outcome.kind === 'loaded') packages.push(outcome.pkg);
+    else if (outcome.kind === 'failed') failed.push(outcome.failed);
+    else skipped.push(outcome.skipped);
   }
 
   const registry = new SkillRegistry(packages, { reservedEntryNames: options.reservedEntryNames ?? [] });
