@@ -154,3 +154,14 @@ test('reload is atomic and reports the entry delta', async () => {
   await engine.close();
   await assert.rejects(async () => engine.callSkill('demo-text-echo', {}), (e) => e.code === 'engine_closed');
 });
+
+test('lease VMs reach the loaded skills through vulcan.call', async () => {
+  const { engine } = await engineWith();
+  const lease = await engine.leases.create({ sid: 'with-skills' });
+  const out = await engine.leases.eval({ lease_id: lease.lease_id, code: 'return vulcan.call("demo-text-echo", { text = "from lease" })' });
+  assert.equal(out.ok, true);
+  assert.equal(out.result, 'from lease|nil|nil|1');
+  const sum = await engine.leases.eval({ lease_id: lease.lease_id, code: 'local t = vulcan.call("demo-text-table", {}) return #t.rows' });
+  assert.equal(sum.result, 3);
+  await engine.close();
+});

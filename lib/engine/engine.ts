@@ -13,6 +13,7 @@ import type { RuntimeSkillRoot } from '../skills/roots.js';
 import { LuaVm, type LuaValue } from '../vm/lua-vm.js';
 import { SkillCallError } from './skill-errors.js';
 import { SkillsRuntime, type InvocationContext, type SkillCallOptions } from './skills-runtime.js';
+import { installSkillPrelude } from './skill-vm.js';
 import type { InvocationResult } from './tool-output.js';
 import { LuaSkillsEngineError } from './errors.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
@@ -227,11 +228,21 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   }
 
   /**
-   * The VM of a new lease. The skills engine overrides this to give lease VMs the loaded skills
-   * (`vulcan.call`), as the seed's `create_runlua_vm` does.
+   * The VM of a new lease: with the loaded skills reachable through `vulcan.call`, as the seed's
+   * `create_runlua_vm` gives them (a lease keeps the skills it was created with).
    */
   protected createLeaseVm(paths: LeasePathContext): LeaseVm {
-    return new LuaLeaseVm(new LuaVm(), paths);
+    const vm = new LuaVm();
+    const entries = this.#skills.entries;
+    if (entries) {
+      try {
+        installSkillPrelude(vm, entries);
+      } catch (err) {
+        vm.close();
+        throw err;
+      }
+    }
+    return new LuaLeaseVm(vm, paths);
   }
 
   #assertOpen(): void {

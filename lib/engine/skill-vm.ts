@@ -37,6 +37,14 @@ function prelude(): string {
   return preludeText;
 }
 
+/**
+ * Installs the skill prelude into `vm`: the entry table, lazy handlers and `vulcan.call`. Lease
+ * VMs get it too, so lease code reaches the loaded skills as the seed's `create_runlua_vm` gives.
+ */
+export function installSkillPrelude(vm: LuaVm, entries: Record<string, SkillEntryRuntime>): void {
+  vm.execSync(prelude(), { chunkName: '@luaskills/skill-prelude.lua', args: { entries } });
+}
+
 /** Upstream: an object becomes a table with string keys, an array a sequence, anything else {}. */
 export function entryArgs(args: unknown): object {
   return typeof args === 'object' && args !== null ? args : {};
@@ -51,7 +59,7 @@ export class SkillVm {
   constructor(entries: Record<string, SkillEntryRuntime>, options: { memoryLimitBytes?: number } = {}) {
     this.vm = new LuaVm(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {});
     try {
-      this.vm.execSync(prelude(), { chunkName: '@luaskills/skill-prelude.lua', args: { entries } });
+      installSkillPrelude(this.vm, entries);
       // Held by reference, then unnamed: skill code cannot replace the host's entry points.
       this.#invoke = this.vm.getFunction('__luaskills_invoke');
       this.#enter = this.vm.getFunction('__luaskills_enter');

@@ -92,6 +92,7 @@ export function entryTable(set: SkillSet): Record<string, SkillEntryRuntime> {
 
 interface Generation {
   set: SkillSet;
+  entries: Record<string, SkillEntryRuntime>;
   pool: VmPool<SkillVm>;
   running: number;
   retired: boolean;
@@ -122,6 +123,11 @@ export class SkillsRuntime {
     return this.#current?.set ?? null;
   }
 
+  /** The entry table of the loaded skills (for lease VMs), or null before the first load. */
+  get entries(): Record<string, SkillEntryRuntime> | null {
+    return this.#current?.entries ?? null;
+  }
+
   get poolStats() {
     return this.#current?.pool.stats ?? null;
   }
@@ -142,7 +148,7 @@ export class SkillsRuntime {
     const pool = new VmPool<SkillVm>(this.#poolConfig, () => new SkillVm(entries));
     pool.prewarm();
     const previous = this.#current;
-    this.#current = { set, pool, running: 0, retired: false };
+    this.#current = { set, entries, pool, running: 0, retired: false };
     if (previous) this.#retire(previous);
     return set;
   }
