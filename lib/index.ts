@@ -130,3 +130,11 @@ export type { InvocationContext, SkillCallOptions } from './engine/skills-runtim
 export type { InvocationResult, OverflowMode } from './engine/tool-output.js';
 export type { HostResult } from './engine/host-result.js';
 export type { VmPoolStats } from './engine/vm-pool.js';
+export {
+  EngineOptionsJsonSchema,
+  engineOptionsFromJson,
+  resolveHostPaths,
+  type EngineOptionsJson,
+  type HostPathOptions,
+  type ResolvedHostPaths,
+} from './engine/host-options.js';

@@ -14,6 +14,7 @@ import { LuaVm, type LuaValue } from '../vm/lua-vm.js';
 import { SkillCallError } from './skill-errors.js';
 import { SkillsRuntime, type InvocationContext, type SkillCallOptions } from './skills-runtime.js';
 import { installSkillPrelude } from './skill-vm.js';
+import { engineOptionsFromJson, resolveHostPaths, type ResolvedHostPaths } from './host-options.js';
 import type { InvocationResult } from './tool-output.js';
 import { LuaSkillsEngineError } from './errors.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
@@ -30,6 +31,8 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   readonly systemLeases: RuntimeLeaseClient;
   /** Where `system_lua_lib` leases live. */
   readonly systemLuaLibDir: string;
+  /** The host directories after the runtime-root layout was applied. */
+  readonly hostPaths: ResolvedHostPaths;
   readonly #manager: RuntimeLeaseManager;
   readonly #skills: SkillsRuntime;
   readonly #options: LuaSkillsEngineOptions;
@@ -49,6 +52,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       o.callTimeoutMs ?? 60_000,
     );
     this.systemLuaLibDir = resolveSystemLuaLibDir(o);
+    this.hostPaths = resolveHostPaths(o);
     this.#manager = new RuntimeLeaseManager(o.clock ?? systemClock);
     const host: LeaseHost = {
       leaseManager: this.#manager,
@@ -59,6 +63,11 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     };
     this.leases = new RuntimeLeaseClient(host, 'public');
     this.systemLeases = new RuntimeLeaseClient(host, 'system_lua_lib');
+  }
+
+  /** An engine from upstream's JSON options (`pool_config`, `host_options` with snake_case names). */
+  static fromJsonOptions(json: string): LuaSkillsEngine {
+    return new LuaSkillsEngine(engineOptionsFromJson(json) as LuaSkillsEngineOptions);
   }
 
   /** True once {@link close} was called. */
@@ -79,7 +88,9 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   async loadFromRoots(roots: readonly RuntimeSkillRoot[]): Promise<SkillLoadReport> {
     this.#assertOpen();
     const previous = this.#skills.set?.registry ?? null;
-    const loadOptions: { ignoredSkillIds?: string[]; reservedEntryNames?: string[]; runtimeRoot?: string } = {};
+    const loadOptions: { ignoredSkillIds?: string[]; reservedEntryNames?: string[]; runtimeRoot?: string; stateDirName?: string } = {
+      stateDirName: this.hostPaths.stateDirName,
+    };
     if (this.#options.ignoredSkillIds) loadOptions.ignoredSkillIds = this.#options.ignoredSkillIds;
     if (this.#options.reservedEntryNames) loadOptions.reservedEntryNames = this.#options.reservedEntryNames;
     if (this.#options.runtimeRoot) loadOptions.runtimeRoot = this.#options.runtimeRoot;

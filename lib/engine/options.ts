@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 
 import type { LeaseClock } from '../leases/clock.js';
 import { compileValidator } from '../vm/options.js';
+import type { HostPathOptions } from './host-options.js';
 
 export const LuaSkillsEngineOptionsSchema = Type.Object(
   {
@@ -24,6 +25,18 @@ export const LuaSkillsEngineOptionsSchema = Type.Object(
     ),
     /** Timeout of callSkill / runLua / help renders when the call gives none. Default 60000. */
     callTimeoutMs: Type.Optional(Type.Number({ minimum: 1, maximum: 1e12 })),
+    tempDir: Type.Optional(Type.String({ minLength: 1 })),
+    resourcesDir: Type.Optional(Type.String({ minLength: 1 })),
+    luaPackagesDir: Type.Optional(Type.String({ minLength: 1 })),
+    hostProvidedToolRoot: Type.Optional(Type.String({ minLength: 1 })),
+    hostProvidedLuaRoot: Type.Optional(Type.String({ minLength: 1 })),
+    hostProvidedFfiRoot: Type.Optional(Type.String({ minLength: 1 })),
+    downloadCacheRoot: Type.Optional(Type.String({ minLength: 1 })),
+    skillConfigFilePath: Type.Optional(Type.String({ minLength: 1 })),
+    dependencyDirName: Type.Optional(Type.String()),
+    stateDirName: Type.Optional(Type.String()),
+    databaseDirName: Type.Optional(Type.String()),
+    allowNetworkDownload: Type.Optional(Type.Boolean()),
     /** Skill ids never loaded (upstream `ignored_skill_ids`). */
     ignoredSkillIds: Type.Optional(Type.Array(Type.String())),
     /** Canonical names entries may not take (they get `-2`, `-3` …). */
@@ -33,7 +46,7 @@ export const LuaSkillsEngineOptionsSchema = Type.Object(
 );
 
 /** Options of {@link LuaSkillsEngine}. */
-export interface LuaSkillsEngineOptions {
+export interface LuaSkillsEngineOptions extends HostPathOptions {
   runtimeRoot?: string;
   systemLuaLibDir?: string;
   /** Inject clocks (tests); default `performance.now()` / `Date.now()`. */
@@ -44,6 +57,8 @@ export interface LuaSkillsEngineOptions {
   callTimeoutMs?: number;
   ignoredSkillIds?: string[];
   reservedEntryNames?: string[];
+  /** Permit dependency and skill downloads (used by the lifecycle layer). Default false. */
+  allowNetworkDownload?: boolean;
 }
 
 const validate = compileValidator(LuaSkillsEngineOptionsSchema, 'LuaSkillsEngine options');

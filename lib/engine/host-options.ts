@@ -1,0 +1,171 @@
+// Upstream's host options (`LuaRuntimeHostOptions` + `LuaVmPoolConfig`), camelCase in the TS API
+// and snake_case in JSON, with the runtime-root layout: when `runtimeRoot` is set, every derived
+// directory comes from it (upstream overwrites them). Options that later parts of the engine use
+// (temp, resources, packages, dependency roots, downloads) are validated and resolved here already.
+import path from 'node:path';
+
+import { Type, type Static } from '@sinclair/typebox';
+
+import { compileValidator } from '../vm/options.js';
+
+const optionalPath = Type.Optional(Type.String({ minLength: 1 }));
+
+/** The JSON form (snake_case), as upstream's `LuaEngineOptions`. */
+export const EngineOptionsJsonSchema = Type.Object(
+  {
+    pool_config: Type.Optional(
+      Type.Object(
+        {
+          min_size: Type.Integer({ minimum: 0, maximum: 64 }),
+          max_size: Type.Integer({ minimum: 1, maximum: 64 }),
+          idle_ttl_secs: Type.Integer({ minimum: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    host_options: Type.Optional(
+      Type.Object(
+        {
+          runtime_root: optionalPath,
+          temp_dir: optionalPath,
+          resources_dir: optionalPath,
+          lua_packages_dir: optionalPath,
+          host_provided_tool_root: optionalPath,
+          host_provided_lua_root: optionalPath,
+          host_provided_ffi_root: optionalPath,
+          system_lua_lib_dir: optionalPath,
+          download_cache_root: optionalPath,
+          dependency_dir_name: Type.Optional(Type.String()),
+          state_dir_name: Type.Optional(Type.String()),
+          database_dir_name: Type.Optional(Type.String()),
+          skill_config_file_path: optionalPath,
+          allow_network_download: Type.Optional(Type.Boolean()),
+          reserved_entry_names: Type.Optional(Type.Array(Type.String())),
+          ignored_skill_ids: Type.Optional(Type.Array(Type.String())),
+          call_timeout_ms: Type.Optional(Type.Number({ minimum: 1, maximum: 1e12 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type EngineOptionsJson = Static<typeof EngineOptionsJsonSchema>;
+
+/** Directories and names the engine works with, after the runtime-root layout was applied. */
+export interface ResolvedHostPaths {
+  runtimeRoot: string | null;
+  tempDir: string | null;
+  resourcesDir: string | null;
+  luaPackagesDir: string | null;
+  hostProvidedToolRoot: string | null;
+  hostProvidedLuaRoot: string | null;
+  hostProvidedFfiRoot: string | null;
+  systemLuaLibDir: string | null;
+  downloadCacheRoot: string | null;
+  skillConfigFilePath: string | null;
+  /** Sibling directory names under each skill root's parent (layout: dependencies/state/databases). */
+  dependencyDirName: string;
+  stateDirName: string;
+  databaseDirName: string;
+}
+
+/** The path-valued host options in camelCase (see {@link ResolvedHostPaths}). */
+export interface HostPathOptions {
+  runtimeRoot?: string;
+  tempDir?: string;
+  resourcesDir?: string;
+  luaPackagesDir?: string;
+  hostProvidedToolRoot?: string;
+  hostProvidedLuaRoot?: string;
+  hostProvidedFfiRoot?: string;
+  systemLuaLibDir?: string;
+  downloadCacheRoot?: string;
+  skillConfigFilePath?: string;
+  dependencyDirName?: string;
+  stateDirName?: string;
+  databaseDirName?: string;
+}
+
+/** Applies upstream's `LuaRuntimeLayout`: a runtime root overwrites every derived directory. */
+export function resolveHostPaths(o: HostPathOptions): ResolvedHostPaths {
+  const root = o.runtimeRoot ?? null;
+  if (root !== null) {
+    const under = (...parts: string[]): string => path.join(root, ...parts);
+    return {
+      runtimeRoot: root,
+      tempDir: under('temp'),
+      resourcesDir: under('resources'),
+      luaPackagesDir: under('lua_packages'),
+      hostProvidedToolRoot: under('bin'),
+      hostProvidedLuaRoot: under('lua_packages'),
+      hostProvidedFfiRoot: under('libs'),
+      systemLuaLibDir: under('system_lua_lib'),
+      downloadCacheRoot: under('temp', 'downloads'),
+      skillConfigFilePath: under('config', 'skill_config.json'),
+      dependencyDirName: 'dependencies',
+      stateDirName: 'state',
+      databaseDirName: 'databases',
+    };
+  }
+  return {
+    runtimeRoot: null,
+    tempDir: o.tempDir ?? null,
+    resourcesDir: o.resourcesDir ?? null,
+    luaPackagesDir: o.luaPackagesDir ?? null,
+    hostProvidedToolRoot: o.hostProvidedToolRoot ?? null,
+    hostProvidedLuaRoot: o.hostProvidedLuaRoot ?? null,
+    hostProvidedFfiRoot: o.hostProvidedFfiRoot ?? null,
+    systemLuaLibDir: o.systemLuaLibDir ?? null,
+    downloadCacheRoot: o.downloadCacheRoot ?? null,
+    skillConfigFilePath: o.skillConfigFilePath ?? null,
+    dependencyDirName: o.dependencyDirName ?? '',
+    stateDirName: o.stateDirName ?? '',
+    databaseDirName: o.databaseDirName ?? '',
+  };
+}
+
+const validateJson = compileValidator(EngineOptionsJsonSchema, 'engine options JSON');
+
+const CAMEL_OF: Record<string, string> = {
+  runtime_root: 'runtimeRoot',
+  temp_dir: 'tempDir',
+  resources_dir: 'resourcesDir',
+  lua_packages_dir: 'luaPackagesDir',
+  host_provided_tool_root: 'hostProvidedToolRoot',
+  host_provided_lua_root: 'hostProvidedLuaRoot',
+  host_provided_ffi_root: 'hostProvidedFfiRoot',
+  system_lua_lib_dir: 'systemLuaLibDir',
+  download_cache_root: 'downloadCacheRoot',
+  dependency_dir_name: 'dependencyDirName',
+  state_dir_name: 'stateDirName',
+  database_dir_name: 'databaseDirName',
+  skill_config_file_path: 'skillConfigFilePath',
+  allow_network_download: 'allowNetworkDownload',
+  reserved_entry_names: 'reservedEntryNames',
+  ignored_skill_ids: 'ignoredSkillIds',
+  call_timeout_ms: 'callTimeoutMs',
+};
+
+/**
+ * Turns the JSON options (upstream field names) into the camelCase options object of
+ * {@link LuaSkillsEngine}. Malformed JSON or a wrong field throws a TypeError naming it.
+ */
+export function engineOptionsFromJson(json: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch (err) {
+    throw new TypeError(`Invalid engine options JSON: ${(err as Error).message}`);
+  }
+  const o = validateJson(parsed);
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(o.host_options ?? {})) {
+    const camel = CAMEL_OF[key];
+    if (camel !== undefined && value !== undefined) out[camel] = value;
+  }
+  if (o.pool_config) {
+    out.pool = { minSize: o.pool_config.min_size, maxSize: o.pool_config.max_size, idleTtlSec: o.pool_config.idle_ttl_secs };
+  }
+  return out;
+}
