@@ -138,3 +138,4 @@ export {
   type HostPathOptions,
   type ResolvedHostPaths,
 } from './engine/host-options.js';
+export { CodedError } from './coded-error.js';

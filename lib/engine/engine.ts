@@ -157,13 +157,11 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
 
   /** Calls a skill entry by canonical name (`{skill_id}-{entry}`) on the pool. */
   callSkill(name: string, args: unknown = {}, ctx?: InvocationContext, options?: SkillCallOptions): Promise<InvocationResult> {
-    this.#assertOpen();
     return this.#track(this.#skills.callSkill(name, args, ctx, options));
   }
 
   /** Runs one-shot Lua on the skill pool (`args` is the local `args`); resolves with the first result. */
   runLua(code: string, args?: unknown, ctx?: InvocationContext, options?: SkillCallOptions): Promise<LuaValue> {
-    this.#assertOpen();
     return this.#track(this.#skills.runLua(code, args, ctx, options));
   }
 

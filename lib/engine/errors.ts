@@ -1,14 +1,10 @@
+import { CodedError } from '../coded-error.js';
+
 /** Stable codes of {@link LuaSkillsEngineError}. */
 export const ENGINE_ERROR_CODES = ['engine_closed'] as const;
 export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
 
 /** A refusal by the engine itself (not by a lease or a skill). */
-export class LuaSkillsEngineError extends Error {
+export class LuaSkillsEngineError extends CodedError<EngineErrorCode> {
   override readonly name = 'LuaSkillsEngineError';
-  readonly code: EngineErrorCode;
-
-  constructor(code: EngineErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '../coded-error.js';
+
 /** Stable codes of {@link SkillCallError}. */
 export const SKILL_CALL_ERROR_CODES = [
   'skill_not_found',
@@ -17,13 +19,9 @@ export type SkillCallErrorCode = (typeof SKILL_CALL_ERROR_CODES)[number];
  * A failed skill call, run_lua or help render. Messages are upstream's (`Lua skill '<name>'
  * error: …`, `Lua run_lua error: …`); `cause` keeps the LuaError with its traceback.
  */
-export class SkillCallError extends Error {
+export class SkillCallError extends CodedError<SkillCallErrorCode> {
   override readonly name = 'SkillCallError';
-  constructor(
-    readonly code: SkillCallErrorCode,
-    message: string,
-    cause?: unknown,
-  ) {
-    super(message, cause === undefined ? undefined : { cause });
+  constructor(code: SkillCallErrorCode, message: string, cause?: unknown) {
+    super(code, message, cause === undefined ? undefined : { cause });
   }
 }

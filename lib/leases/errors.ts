@@ -1,3 +1,5 @@
+import { CodedError } from '../coded-error.js';
+
 /**
  * Stable codes of a lease outcome that is not a success. They travel in `{ ok: false,
  * error_code, message }` payloads exactly as the seed names them; `lease_manager_poisoned` is
@@ -28,14 +30,8 @@ export type LeaseTerminalCode = 'lease_closed' | 'lease_expired' | 'lease_replac
  * A lease operation refused for a reason the host is expected to recover from (busy, gone,
  * wrong identity...). The surfaces turn it into an `{ ok: false, error_code, message }` payload.
  */
-export class LeaseError extends Error {
+export class LeaseError extends CodedError<LeaseErrorCode> {
   override readonly name = 'LeaseError';
-  readonly code: LeaseErrorCode;
-
-  constructor(code: LeaseErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { CodedError } from '../coded-error.js';
+
 /**
  * Stable codes of {@link SkillPackageError}: why one skill package was refused. A refused package
  * is skipped and reported by {@link loadSkillSet}; it never stops the other skills.
@@ -26,14 +28,8 @@ export const SKILL_PACKAGE_ERROR_CODES = [
 export type SkillPackageErrorCode = (typeof SKILL_PACKAGE_ERROR_CODES)[number];
 
 /** One skill package that cannot be loaded; `message` is upstream's text where upstream has one. */
-export class SkillPackageError extends Error {
+export class SkillPackageError extends CodedError<SkillPackageErrorCode> {
   override readonly name = 'SkillPackageError';
-  readonly code: SkillPackageErrorCode;
-
-  constructor(code: SkillPackageErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /**

@@ -1,3 +1,5 @@
+import { CodedError } from '../coded-error.js';
+
 /** Stable codes of {@link LuaError}. */
 export const LUA_ERROR_CODES = [
   'lua_syntax',
@@ -26,17 +28,15 @@ export interface LuaErrorDetails {
 }
 
 /** Every failure of a {@link LuaVm} operation. `code` says what kind of failure it is. */
-export class LuaError extends Error {
+export class LuaError extends CodedError<LuaErrorCode> {
   override readonly name = 'LuaError';
-  readonly code: LuaErrorCode;
   readonly traceback: string;
   readonly line: number | undefined;
   readonly source: string | undefined;
   readonly value: unknown;
 
   constructor(code: LuaErrorCode, message: string, details: LuaErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
+    super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.traceback = details.traceback ?? '';
     this.line = details.line;
     this.source = details.source;
