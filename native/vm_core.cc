@@ -9,6 +9,7 @@
 #include "interrupt_signal.h"
 #include "watchdog.h"
 #include "typed_containers.h"
+#include "vulcan/json.h"
 
 namespace luaskills {
 
@@ -48,6 +49,7 @@ std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdo
   lua_pushcfunction(L, [](lua_State* S) -> int {
     luaL_openlibs(S);
     InstallTypedContainers(S);
+    InstallJson(S);
     InstallCoroutineHooks(S);
     return 0;
   });

@@ -14,6 +14,7 @@ vulcan.context = vulcan.context or {}
 vulcan.runtime = vulcan.runtime or {}
 vulcan.runtime.internal = vulcan.runtime.internal or {}
 vulcan.deps = vulcan.deps or {}
+vulcan.json = vulcan.json or require("luaskills.json")
 
 local function empty_object()
   return types.object()
