@@ -6,6 +6,7 @@
 // Progress goes to stderr; the table (or JSON) to stdout. See bench/README.md.
 import { measureLeases, printLeaseTable } from './leases.mjs';
 import { measureSkills, printSkillTable } from './skills.mjs';
+import { measureJson, printJsonTable } from './json.mjs';
 import os from 'node:os';
 import { config, now, msSince, median, gc, calibrate } from './lib/timing.mjs';
 import { roundTripObject } from './lib/workloads.mjs';
@@ -60,7 +61,7 @@ function parseArgs(argv) {
     else if (a === '--skip') opts.skip.push(...String(argv[++i]).split(','));
     else if (a.startsWith('--only=')) opts.only = a.slice('--only='.length);
     else if (a === '-h' || a === '--help') {
-      process.stdout.write(`usage: node --expose-gc bench/run.mjs [--json] [--only <${EXEC_ORDER.join('|')}|leases|skills>] [--skip <engine,...>] [--quick]\n`);
+      process.stdout.write(`usage: node --expose-gc bench/run.mjs [--json] [--only <${EXEC_ORDER.join('|')}|leases|skills|json>] [--skip <engine,...>] [--quick]\n`);
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument: ${a}\n`);
@@ -69,7 +70,7 @@ function parseArgs(argv) {
   }
   if (opts.only !== null) {
     const g = GROUP_ALIASES[opts.only] ?? opts.only;
-    if (!EXEC_ORDER.includes(g) && g !== 'leases' && g !== 'skills') {
+    if (!EXEC_ORDER.includes(g) && g !== 'leases' && g !== 'skills' && g !== 'json') {
       process.stderr.write(`--only: unknown workload "${opts.only}"; one of: ${EXEC_ORDER.join(', ')}\n`);
       process.exit(2);
     }
@@ -391,6 +392,10 @@ async function main() {
     printLeaseTable(await measureLeases());
     process.exit(0);
   }
+  if (opts.only === 'json') {
+    printJsonTable(measureJson());
+    process.exit(0);
+  }
   if (opts.only === 'skills') {
     printSkillTable(await measureSkills());
     process.exit(0);
@@ -424,6 +429,7 @@ async function main() {
     if (!opts.only) {
       printLeaseTable(await measureLeases());
       printSkillTable(await measureSkills());
+      printJsonTable(measureJson());
     }
   }
   // wasmoon / thread-safe functions must not keep us alive
