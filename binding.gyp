@@ -26,6 +26,7 @@
         'native/vm_core.cc',
         'native/vm_thread.cc',
         'native/vulcan/json.cc',
+        'native/vulcan/path.cc',
         '<(lua_dir)/src/lapi.c', '<(lua_dir)/src/lauxlib.c', '<(lua_dir)/src/lbaselib.c',
         '<(lua_dir)/src/lcode.c', '<(lua_dir)/src/lcorolib.c', '<(lua_dir)/src/lctype.c',
         '<(lua_dir)/src/ldblib.c', '<(lua_dir)/src/ldebug.c', '<(lua_dir)/src/ldo.c',

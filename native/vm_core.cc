@@ -10,6 +10,7 @@
 #include "watchdog.h"
 #include "typed_containers.h"
 #include "vulcan/json.h"
+#include "vulcan/path.h"
 
 namespace luaskills {
 
@@ -50,6 +51,7 @@ std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdo
     luaL_openlibs(S);
     InstallTypedContainers(S);
     InstallJson(S);
+    InstallPath(S);
     InstallCoroutineHooks(S);
     return 0;
   });

@@ -91,6 +91,7 @@ test('runLua: first result, args, request context, errors', async () => {
   assert.deepEqual(await engine.runLua('return { n = args.n * 2, req = vulcan.context.request.request_id }', { n: 21 }, { request_context: { request_id: 'r9' } }), { n: 42, req: 'r9' });
   assert.equal(await engine.runLua('return vulcan.context.request.request_id'), undefined);
   assert.equal(await engine.runLua('return vulcan.json.encode({ b = args, a = vulcan.json.object() })', [1, 2]), '{"a":{},"b":[1,2]}');
+  assert.equal(await engine.runLua('return vulcan.path.join("a", "b")'), 'a/b');
   await assert.rejects(engine.runLua('error("bad", 0)'), (e) => e.message === 'Lua run_lua error: bad');
   await assert.rejects(engine.runLua('while true do end', {}, undefined, { timeoutMs: 30 }), (e) => e.code === 'timeout');
   await engine.close();

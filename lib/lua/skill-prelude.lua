@@ -15,6 +15,7 @@ vulcan.runtime = vulcan.runtime or {}
 vulcan.runtime.internal = vulcan.runtime.internal or {}
 vulcan.deps = vulcan.deps or {}
 vulcan.json = vulcan.json or require("luaskills.json")
+vulcan.path = vulcan.path or require("luaskills.path")
 
 local function empty_object()
   return types.object()
