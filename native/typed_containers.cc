@@ -1,4 +1,5 @@
 #include "typed_containers.h"
+#include "preload.h"
 
 namespace luaskills {
 
@@ -92,10 +93,7 @@ int OpenTypes(lua_State* L) {
 void InstallTypedContainers(lua_State* L) {
   NewMarkerMeta(L, ContainerKind::kObject, kObjectName);
   NewMarkerMeta(L, ContainerKind::kArray, kArrayName);
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-  lua_pushcfunction(L, OpenTypes);
-  lua_setfield(L, -2, "luaskills.types");
-  lua_pop(L, 1);
+  RegisterPreload(L, "luaskills.types", OpenTypes);
 }
 
 ContainerKind ContainerKindOf(lua_State* L, int idx) {

@@ -15,6 +15,7 @@
 
 #include "../convert.h"
 #include "../typed_containers.h"
+#include "../preload.h"
 
 namespace luaskills {
 
@@ -554,10 +555,7 @@ int OpenJson(lua_State* L) {
 }  // namespace
 
 void InstallJson(lua_State* L) {
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-  lua_pushcfunction(L, OpenJson);
-  lua_setfield(L, -2, "luaskills.json");
-  lua_pop(L, 1);
+  RegisterPreload(L, "luaskills.json", OpenJson);
 }
 
 }  // namespace luaskills

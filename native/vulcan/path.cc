@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <vector>
+#include "../preload.h"
 
 namespace luaskills {
 
@@ -246,10 +247,7 @@ int OpenPath(lua_State* L) {
 }  // namespace
 
 void InstallPath(lua_State* L) {
-  luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
-  lua_pushcfunction(L, OpenPath);
-  lua_setfield(L, -2, "luaskills.path");
-  lua_pop(L, 1);
+  RegisterPreload(L, "luaskills.path", OpenPath);
 }
 
 }  // namespace luaskills
