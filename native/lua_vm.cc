@@ -313,7 +313,6 @@ Napi::Value LuaVm::RunSync(Napi::Env env, JobSpec& spec, const napi_value* args,
   }
   conversion_error_.clear();
   JsToLua converter(env, L, convert_, &conversion_error_);
-  spec.env = env;
   spec.js_args = args;
   spec.converter = &converter;
   busy_ = true;

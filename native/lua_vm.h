@@ -29,7 +29,6 @@ struct JobSpec {
   int cached_ref = LUA_NOREF;     // chunk: compiled closure found in the cache
   int new_ref = LUA_NOREF;        // chunk: freshly compiled closure to add to the cache
   // Sync jobs convert their JS arguments inside the driver's protected call.
-  napi_env env = nullptr;
   const napi_value* js_args = nullptr;
   JsToLua* converter = nullptr;
 };

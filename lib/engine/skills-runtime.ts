@@ -11,7 +11,7 @@ import type { SkillPackage } from '../skills/manifest.js';
 import { LuaError } from '../vm/errors.js';
 import { LuaVm, type LuaValue } from '../vm/lua-vm.js';
 import { SkillPackageError } from '../skills/errors.js';
-import { hostResultView, resolveHostResultCapability } from './host-result.js';
+import { hostResultView, resolveHostResultCapability, type HostResultCapability } from './host-result.js';
 import { SkillCallError } from './skill-errors.js';
 import { SkillVm, type SkillEntryRuntime, type SkillScope } from './skill-vm.js';
 import { parseToolOutput, type InvocationResult } from './tool-output.js';
@@ -35,8 +35,8 @@ const REQUEST_FIELDS = ['request_id', 'client_name', 'transport_name', 'session_
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The `vulcan.context` values of one call. */
-export function scopeOf(ctx: InvocationContext | undefined): SkillScope {
+/** The `vulcan.context` values of one call, and the host-result capability they were built from. */
+export function callScopeOf(ctx: InvocationContext | undefined): { scope: SkillScope; capability: HostResultCapability } {
   const request: Record<string, unknown> = {};
   const raw = ctx?.request_context;
   if (isObject(raw)) {
@@ -51,7 +51,12 @@ export function scopeOf(ctx: InvocationContext | undefined): SkillScope {
     host_result: hostResultView(capability),
   };
   if (isObject(request.client_info)) scope.client_info = request.client_info;
-  return scope;
+  return { scope, capability };
+}
+
+/** The `vulcan.context` values of one call. */
+export function scopeOf(ctx: InvocationContext | undefined): SkillScope {
+  return callScopeOf(ctx).scope;
 }
 
 async function checkEntrySyntax(vm: LuaVm, pkg: SkillPackage): Promise<void> {
@@ -158,13 +163,13 @@ export class SkillsRuntime {
     const gen = this.#require();
     const resolved = gen.set.registry.resolve(name);
     if (!resolved) throw new SkillCallError('skill_not_found', `Lua skill '${name}' not found`);
-    let scope: SkillScope;
+    let call: { scope: SkillScope; capability: HostResultCapability };
     try {
-      scope = scopeOf(ctx);
+      call = callScopeOf(ctx);
     } catch (err) {
       throw new SkillCallError('invalid_context', (err as Error).message);
     }
-    const capability = resolveHostResultCapability(ctx?.request_context);
+    const { scope, capability } = call;
     const returned = await this.#withVm(gen, options.signal, (vm) =>
       vm.invoke(name, args, scope, { recompile: resolved.skill.debug, ...this.#run(options) }),
     ).catch((err: unknown) => {
