@@ -10,6 +10,7 @@
 #include "watchdog.h"
 #include "typed_containers.h"
 #include "vulcan/json.h"
+#include "vulcan/lua_args.h"
 #include "vulcan/path.h"
 
 namespace luaskills {
@@ -52,6 +53,7 @@ std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdo
     InstallTypedContainers(S);
     InstallJson(S);
     InstallPath(S);
+    InstallLogicalCwd(S);
     InstallCoroutineHooks(S);
     return 0;
   });

@@ -23,6 +23,8 @@ if config.path_prefix ~= '' then package.path = config.path_prefix .. package.pa
 if config.cpath_prefix ~= '' then package.cpath = config.cpath_prefix .. package.cpath end
 
 local cwd = config.cwd
+-- The vulcan natives (fs, io, process) resolve relative paths against the same logical cwd.
+require('luaskills.cwd').set(cwd)
 local dirsep = config.windows and '\\' or '/'
 
 local lease = {

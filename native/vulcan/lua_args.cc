@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "../convert.h"
+#include "../preload.h"
 
 namespace luaskills {
 
@@ -110,6 +111,61 @@ bool PushText(lua_State* L, const std::string& text) {
   lua_pushcfunction(L, PushStringProtected);
   lua_pushlightuserdata(L, const_cast<std::string*>(&text));
   return lua_pcall(L, 1, 1, 0) == LUA_OK;
+}
+
+}  // namespace luaskills
+
+namespace luaskills {
+
+namespace {
+
+// The registry slot's key: an address, so reading it allocates nothing.
+const char kCwdKey = 0;
+
+int SetCwd(lua_State* L) {
+  if (lua_isnoneornil(L, 1)) {
+    lua_pushnil(L);
+  } else {
+    luaL_checktype(L, 1, LUA_TSTRING);
+    lua_pushvalue(L, 1);
+  }
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &kCwdKey);
+  return 0;
+}
+
+int GetCwd(lua_State* L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &kCwdKey);
+  return 1;
+}
+
+int OpenCwd(lua_State* L) {
+  const luaL_Reg fns[] = {{"set", SetCwd}, {"get", GetCwd}, {nullptr, nullptr}};
+  luaL_newlib(L, fns);
+  return 1;
+}
+
+}  // namespace
+
+std::string LogicalCwd(lua_State* L) {
+  if (!lua_checkstack(L, 1)) return std::string();
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &kCwdKey);
+  size_t len = 0;
+  const char* s = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : nullptr;
+  std::string out = s != nullptr ? std::string(s, len) : std::string();
+  lua_pop(L, 1);
+  return out;
+}
+
+std::string ResolveAgainstCwd(lua_State* L, const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  std::string cwd = LogicalCwd(L);
+  if (cwd.empty()) return path;
+  if (cwd.back() != '/') cwd += '/';
+  return cwd + path;
+}
+
+void InstallLogicalCwd(lua_State* L) {
+  RegisterPreload(L, "luaskills.cwd", OpenCwd);
 }
 
 }  // namespace luaskills

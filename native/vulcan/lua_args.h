@@ -40,3 +40,18 @@ bool PushText(lua_State* L, const std::string& text);
 
 
 }  // namespace luaskills
+
+namespace luaskills {
+
+// A VM's logical working directory (a lease's cwd; empty when none). Nothing ever chdirs the
+// process: the vulcan natives resolve relative paths against this instead. Set from Lua through
+// require("luaskills.cwd").set(path|nil); get() returns it or nil.
+std::string LogicalCwd(lua_State* L);
+
+// `path` when it is absolute or no logical cwd is set, else <cwd>/<path>.
+std::string ResolveAgainstCwd(lua_State* L, const std::string& path);
+
+// Runs inside a protected call at VM creation.
+void InstallLogicalCwd(lua_State* L);
+
+}  // namespace luaskills
