@@ -26,6 +26,8 @@
         'native/vm_core.cc',
         'native/vm_thread.cc',
         'native/vulcan/encoding.cc',
+        'native/vulcan/fs.cc',
+        'native/vulcan/fs_ops.cc',
         'native/vulcan/json.cc',
         'native/vulcan/lua_args.cc',
         'native/vulcan/path.cc',

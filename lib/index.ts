@@ -139,3 +139,7 @@ export {
   type ResolvedHostPaths,
 } from './engine/host-options.js';
 export { CodedError } from './coded-error.js';
+export { SkillConfigStore, writeAtomically, type SkillConfigEntry } from './vulcan/config-store.js';
+export { SkillConfigError, SKILL_CONFIG_ERROR_CODES, type SkillConfigErrorCode } from './vulcan/config-errors.js';
+export { RuntimeCache, CACHE_CAPACITY, CACHE_DEFAULT_TTL_SEC, CACHE_MAX_TTL_SEC, type RuntimeCacheConfig } from './vulcan/cache.js';
+export { logLevelOf, type LuaLogRecord, type LuaLogSink, type LuaLogLevel } from './vulcan/log.js';

@@ -9,6 +9,7 @@
 #include "interrupt_signal.h"
 #include "watchdog.h"
 #include "typed_containers.h"
+#include "vulcan/fs.h"
 #include "vulcan/json.h"
 #include "vulcan/lua_args.h"
 #include "vulcan/path.h"
@@ -54,6 +55,7 @@ std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdo
     InstallJson(S);
     InstallPath(S);
     InstallLogicalCwd(S);
+    InstallFs(S);
     InstallCoroutineHooks(S);
     return 0;
   });

@@ -6,6 +6,7 @@ import { RuntimeLeaseManager } from '../leases/manager.js';
 import type { LeasePathContext } from '../leases/paths.js';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
+import path from 'node:path';
 
 import { diffEntryRegistries, isEmptyRegistryDelta } from '../skills/delta.js';
 import type { SkillLoadReport } from '../skills/load.js';
@@ -17,6 +18,10 @@ import { installSkillPrelude } from './skill-vm.js';
 import { engineOptionsFromJson, resolveHostPaths, type ResolvedHostPaths } from './host-options.js';
 import type { InvocationResult } from './tool-output.js';
 import { LuaSkillsEngineError } from './errors.js';
+import { SkillConfigError } from '../vulcan/config-errors.js';
+import type { SkillConfigStore } from '../vulcan/config-store.js';
+import type { LuaLogRecord } from '../vulcan/log.js';
+import { VulcanServices } from '../vulcan/services.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
 
 /**
@@ -37,12 +42,28 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   readonly #skills: SkillsRuntime;
   readonly #options: LuaSkillsEngineOptions;
   readonly #running = new Set<Promise<unknown>>();
+  readonly #services: VulcanServices;
+  // Parents of the loaded skill roots: the runtime root the config file defaults under.
+  #rootParents: string[] = [];
   #closed = false;
 
   constructor(options: LuaSkillsEngineOptions = {}) {
     super();
     const o = checkEngineOptions(options);
     this.#options = o;
+    this.systemLuaLibDir = resolveSystemLuaLibDir(o);
+    this.hostPaths = resolveHostPaths(o);
+    const servicesOptions: ConstructorParameters<typeof VulcanServices>[0] = {
+      log: (record: LuaLogRecord) => {
+        o.logSink?.(record);
+        this.emit('log', record);
+      },
+      configFile: () => this.#configFile(),
+      tempDir: this.hostPaths.tempDir,
+      resourcesDir: this.hostPaths.resourcesDir,
+    };
+    if (o.cache) servicesOptions.cache = o.cache;
+    this.#services = new VulcanServices(servicesOptions);
     this.#skills = new SkillsRuntime(
       {
         minSize: o.pool?.minSize ?? 1,
@@ -50,9 +71,8 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
         idleTtlSec: o.pool?.idleTtlSec ?? 300,
       },
       o.callTimeoutMs ?? 60_000,
+      this.#services,
     );
-    this.systemLuaLibDir = resolveSystemLuaLibDir(o);
-    this.hostPaths = resolveHostPaths(o);
     this.#manager = new RuntimeLeaseManager(o.clock ?? systemClock);
     const host: LeaseHost = {
       leaseManager: this.#manager,
@@ -68,6 +88,15 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   /** An engine from upstream's JSON options (`pool_config`, `host_options` with snake_case names). */
   static fromJsonOptions(json: string): LuaSkillsEngine {
     return new LuaSkillsEngine(engineOptionsFromJson(json) as LuaSkillsEngineOptions);
+  }
+
+  /**
+   * The skill config store (upstream 0.4.6 string config): `list(skillId?)`, `get`, `set`,
+   * `delete`. The file is `skillConfigFilePath`, else `<runtime root>/config/skill_config.json`
+   * where the runtime root is the common parent of the loaded skill roots.
+   */
+  get config(): SkillConfigStore {
+    return this.#services.config;
   }
 
   /** True once {@link close} was called. */
@@ -95,6 +124,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     if (this.#options.reservedEntryNames) loadOptions.reservedEntryNames = this.#options.reservedEntryNames;
     if (this.#options.runtimeRoot) loadOptions.runtimeRoot = this.#options.runtimeRoot;
     const set = await this.#skills.load(roots, loadOptions);
+    this.#rootParents = [...new Set(roots.map((r) => path.dirname(path.resolve(r.skills_dir))))];
     const delta = diffEntryRegistries(previous, set.registry);
     if (previous !== null && !isEmptyRegistryDelta(delta)) this.emit('registry-delta', delta);
     return set.report;
@@ -242,16 +272,25 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    */
   protected createLeaseVm(paths: LeasePathContext): LeaseVm {
     const vm = new LuaVm();
-    const entries = this.#skills.entries;
-    if (entries) {
-      try {
-        installSkillPrelude(vm, entries);
-      } catch (err) {
-        vm.close();
-        throw err;
-      }
+    try {
+      installSkillPrelude(vm, this.#skills.entries ?? {}, this.#services);
+    } catch (err) {
+      vm.close();
+      throw err;
     }
     return new LuaLeaseVm(vm, paths);
+  }
+
+  #configFile(): string {
+    if (this.hostPaths.skillConfigFilePath !== null) return path.resolve(this.hostPaths.skillConfigFilePath);
+    if (this.#rootParents.length === 1) return path.join(this.#rootParents[0] as string, 'config', 'skill_config.json');
+    if (this.#rootParents.length === 0) {
+      throw new SkillConfigError('config_path_unavailable', 'no skill config file: set skillConfigFilePath or runtimeRoot, or load skill roots first');
+    }
+    throw new SkillConfigError(
+      'config_path_unavailable',
+      'multiple runtime roots map to different parents; set host_options.skill_config_file_path explicitly',
+    );
   }
 
   #assertOpen(): void {

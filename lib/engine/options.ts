@@ -2,6 +2,8 @@ import { Type } from '@sinclair/typebox';
 
 import type { LeaseClock } from '../leases/clock.js';
 import { compileValidator } from '../vm/options.js';
+import type { RuntimeCacheConfig } from '../vulcan/cache.js';
+import type { LuaLogSink } from '../vulcan/log.js';
 import type { HostPathOptions } from './host-options.js';
 
 export const LuaSkillsEngineOptionsSchema = Type.Object(
@@ -41,6 +43,19 @@ export const LuaSkillsEngineOptionsSchema = Type.Object(
     ignoredSkillIds: Type.Optional(Type.Array(Type.String())),
     /** Canonical names entries may not take (they get `-2`, `-3` …). */
     reservedEntryNames: Type.Optional(Type.Array(Type.String())),
+    /** Receives every log line of Lua code; checked to be a function. */
+    logSink: Type.Optional(Type.Unknown()),
+    /** vulcan.cache limits (upstream `cache_config`). */
+    cache: Type.Optional(
+      Type.Object(
+        {
+          defaultTtlSec: Type.Optional(Type.Integer({ minimum: 1 })),
+          maxTtlSec: Type.Optional(Type.Integer({ minimum: 1 })),
+          capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -59,6 +74,10 @@ export interface LuaSkillsEngineOptions extends HostPathOptions {
   reservedEntryNames?: string[];
   /** Permit dependency and skill downloads (used by the lifecycle layer). Default false. */
   allowNetworkDownload?: boolean;
+  /** Receives `print(...)` and `vulcan.runtime.log` lines (the engine also emits them as `'log'`). */
+  logSink?: LuaLogSink;
+  /** vulcan.cache limits: `defaultTtlSec` and `maxTtlSec` (1800), `capacity` (1000 entries). */
+  cache?: RuntimeCacheConfig;
 }
 
 const validate = compileValidator(LuaSkillsEngineOptionsSchema, 'LuaSkillsEngine options');
@@ -69,6 +88,9 @@ export function checkEngineOptions(options: LuaSkillsEngineOptions): LuaSkillsEn
   const clock = options.clock as Partial<LeaseClock> | undefined;
   if (clock !== undefined && (typeof clock.monotonicMs !== 'function' || typeof clock.unixMs !== 'function')) {
     throw new TypeError('Invalid LuaSkillsEngine options.clock: expected { monotonicMs(), unixMs() }');
+  }
+  if (options.logSink !== undefined && typeof options.logSink !== 'function') {
+    throw new TypeError('Invalid LuaSkillsEngine options.logSink: expected a function');
   }
   return options;
 }

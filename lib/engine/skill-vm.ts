@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 
 import type { AsyncCallOptions } from '../vm/options.js';
 import { LuaVm, type LuaFunction, type LuaValue } from '../vm/lua-vm.js';
+import { registerVulcanHostFunctions } from '../vulcan/host-functions.js';
+import { VulcanServices } from '../vulcan/services.js';
 import type { ReturnedValue } from './tool-output.js';
 
 /** What the VM needs to know about one entry (canonical name → this). */
@@ -38,11 +40,16 @@ function prelude(): string {
 }
 
 /**
- * Installs the skill prelude into `vm`: the entry table, lazy handlers and `vulcan.call`. Lease
- * VMs get it too, so lease code reaches the loaded skills as the seed's `create_runlua_vm` gives.
+ * Installs the skill prelude into `vm`: the entry table, lazy handlers, `vulcan.call`, and the
+ * engine-side surfaces (log, print, cache, config) bound to `services`. Lease VMs get it too, so
+ * lease code reaches the loaded skills as the seed's `create_runlua_vm` gives them.
  */
-export function installSkillPrelude(vm: LuaVm, entries: Record<string, SkillEntryRuntime>): void {
-  vm.execSync(prelude(), { chunkName: '@luaskills/skill-prelude.lua', args: { entries } });
+export function installSkillPrelude(vm: LuaVm, entries: Record<string, SkillEntryRuntime>, services: VulcanServices): void {
+  registerVulcanHostFunctions(vm, services);
+  vm.execSync(prelude(), {
+    chunkName: '@luaskills/skill-prelude.lua',
+    args: { entries, temp_dir: services.tempDir ?? undefined, resources_dir: services.resourcesDir ?? undefined },
+  });
 }
 
 /** Upstream: an object becomes a table with string keys, an array a sequence, anything else {}. */
@@ -56,10 +63,10 @@ export class SkillVm {
   readonly #enter: LuaFunction;
   readonly #leave: LuaFunction;
 
-  constructor(entries: Record<string, SkillEntryRuntime>, options: { memoryLimitBytes?: number } = {}) {
+  constructor(entries: Record<string, SkillEntryRuntime>, options: { memoryLimitBytes?: number; services?: VulcanServices } = {}) {
     this.vm = new LuaVm(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {});
     try {
-      installSkillPrelude(this.vm, entries);
+      installSkillPrelude(this.vm, entries, options.services ?? new VulcanServices());
       // Held by reference, then unnamed: skill code cannot replace the host's entry points.
       this.#invoke = this.vm.getFunction('__luaskills_invoke');
       this.#enter = this.vm.getFunction('__luaskills_enter');

@@ -16,6 +16,7 @@ import { SkillCallError } from './skill-errors.js';
 import { SkillVm, type SkillEntryRuntime, type SkillScope } from './skill-vm.js';
 import { parseToolOutput, type InvocationResult } from './tool-output.js';
 import { VmPool, type VmPoolConfig } from './vm-pool.js';
+import type { VulcanServices } from '../vulcan/services.js';
 
 /** What a host passes with a call (upstream `LuaInvocationContext`). */
 export interface InvocationContext {
@@ -119,9 +120,12 @@ export class SkillsRuntime {
   #current: Generation | null = null;
   #closed = false;
 
-  constructor(poolConfig: VmPoolConfig, defaultTimeoutMs: number) {
+  readonly #services: VulcanServices;
+
+  constructor(poolConfig: VmPoolConfig, defaultTimeoutMs: number, services: VulcanServices) {
     this.#poolConfig = poolConfig;
     this.#defaultTimeoutMs = defaultTimeoutMs;
+    this.#services = services;
   }
 
   get set(): SkillSet | null {
@@ -150,7 +154,7 @@ export class SkillsRuntime {
     }
     if (this.#closed) throw new SkillCallError('engine_closed', 'the engine is closed');
     const entries = entryTable(set);
-    const pool = new VmPool<SkillVm>(this.#poolConfig, () => new SkillVm(entries));
+    const pool = new VmPool<SkillVm>(this.#poolConfig, () => new SkillVm(entries, { services: this.#services }));
     pool.prewarm();
     const previous = this.#current;
     this.#current = { set, entries, pool, running: 0, retired: false };

@@ -242,6 +242,7 @@ function __luaskills_lease_enter(ctx)
   if rawget(vulcan, 'call') == nil then vulcan.call = call_stub end
   if rawget(vulcan, 'json') == nil then vulcan.json = require('luaskills.json') end
   if rawget(vulcan, 'path') == nil then vulcan.path = require('luaskills.path') end
+  if rawget(vulcan, 'fs') == nil then vulcan.fs = require('luaskills.fs') end
   local context = table_field(vulcan, 'context')
   context.request = ctx.request
   context.client_info = ctx.client_info

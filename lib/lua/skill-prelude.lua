@@ -1,29 +1,152 @@
--- Installed once into every pooled skill VM (lib/engine/skill-vm.ts). It keeps the entry table of
--- the loaded skills, compiles each entry's handler on first use (per VM, keyed by canonical name,
--- so module-level state lives per VM as upstream and two skills may share a lua_module), resets
--- the request scope around every call, and implements vulcan.call for nested calls in the same VM.
--- args: { entries = { [canonical] = entry }, runtime_root = string|nil }
+-- Installed once into every pooled skill VM (lib/engine/skill-vm.ts) and every lease VM. It
+-- keeps the entry table of the loaded skills, compiles each entry's handler on first use (per
+-- VM, keyed by canonical name, so module-level state lives per VM as upstream and two skills may
+-- share a lua_module), resets the request scope around every call, implements vulcan.call for
+-- nested calls in the same VM, and wires the engine-side surfaces (log, cache, config) to the
+-- host functions of lib/vulcan/host-functions.ts.
+-- args: { entries = { [canonical] = entry }, temp_dir = string|nil, resources_dir = string|nil }
 local args = ...
 local types = require("luaskills.types")
+local json = require("luaskills.json")
+local logical_cwd = require("luaskills.cwd")
+
+-- The host functions, taken out of the globals: skill code reaches them only through vulcan.*.
+local host = __luaskills_host or {}
+__luaskills_host = nil
 
 local entries = args.entries
 local handlers = {}
+local select, tostring, type, error, pcall = select, tostring, type, error, pcall
+local concat, pack, unpack = table.concat, table.pack, table.unpack
 
 vulcan = vulcan or {}
 vulcan.context = vulcan.context or {}
 vulcan.runtime = vulcan.runtime or {}
 vulcan.runtime.internal = vulcan.runtime.internal or {}
 vulcan.deps = vulcan.deps or {}
-vulcan.json = vulcan.json or require("luaskills.json")
+vulcan.json = vulcan.json or json
 vulcan.path = vulcan.path or require("luaskills.path")
+vulcan.fs = vulcan.fs or require("luaskills.fs")
+
+-- vulcan.runtime: who is running (internal, set per call), where, and the log.
+local runtime = vulcan.runtime
+runtime.temp_dir = args.temp_dir
+runtime.resources_dir = args.resources_dir
+runtime.overflow_type = { truncate = "truncate", page = "page" }
+
+local function current(field)
+  local v = vulcan and type(vulcan.runtime) == "table" and type(vulcan.runtime.internal) == "table" and vulcan.runtime.internal[field]
+  return type(v) == "string" and v or nil
+end
+
+local host_log = host.log
+local function emit(label, message, source)
+  if host_log then host_log(label, message, source, current("tool_name"), current("skill_name")) end
+end
+
+function runtime.log(level, message)
+  if type(level) ~= "string" or level:match("^%s*$") then
+    error("vulcan.runtime.log: level must be a non-empty string", 2)
+  end
+  local t = type(message)
+  if t ~= "string" and t ~= "number" then
+    error("vulcan.runtime.log: message must be a string, got " .. t, 2)
+  end
+  emit(level, tostring(message), "log")
+end
+
+-- The process cwd, or a lease's logical cwd (nothing here ever chdirs the process).
+runtime.cwd = logical_cwd.effective
+
+-- print goes to the engine's log sink, tab-separated, as upstream logs it at info level.
+function print(...)
+  local n = select("#", ...)
+  local parts = { ... }
+  for i = 1, n do parts[i] = tostring(parts[i]) end
+  emit("info", concat(parts, "\t", 1, n), "print")
+end
+
+-- vulcan.cache: per-engine TTL cache; values go through vulcan.json, as upstream stores them.
+local cache_put, cache_get, cache_delete = host.cache_put, host.cache_get, host.cache_delete
+local function cache_scope()
+  return current("tool_name") or current("skill_name") or "__runtime"
+end
+
+vulcan.cache = {
+  put = function(value, ttl_sec)
+    if ttl_sec ~= nil and type(ttl_sec) ~= "number" then
+      error("vulcan.cache.put: ttl_sec must be a number, got " .. type(ttl_sec), 2)
+    end
+    local ok, text = pcall(json.encode, value)
+    if not ok then error("vulcan.cache.put: " .. tostring(text), 2) end
+    return cache_put(cache_scope(), text, ttl_sec)
+  end,
+  get = function(id)
+    if type(id) ~= "string" then error("vulcan.cache.get: id must be a string, got " .. type(id), 2) end
+    local text = cache_get(cache_scope(), id)
+    if text == nil then return nil end
+    return json.decode(text)
+  end,
+  delete = function(id)
+    if type(id) ~= "string" then error("vulcan.cache.delete: id must be a string, got " .. type(id), 2) end
+    return cache_delete(cache_scope(), id)
+  end,
+}
+
+-- vulcan.config: the current skill's string values in the engine's config store.
+local config_get, config_set, config_delete, config_list = host.config_get, host.config_set, host.config_delete, host.config_list
+local function config_skill(op)
+  local skill = current("skill_name")
+  if skill == nil then error("vulcan.config." .. op .. " requires one active skill context", 3) end
+  return skill
+end
+local function config_key(op, key)
+  if type(key) ~= "string" then error("vulcan.config." .. op .. ": key must be a string, got " .. type(key), 3) end
+  if key:match("^%s*$") then error("vulcan.config." .. op .. ": key must not be empty", 3) end
+  return key
+end
+
+vulcan.config = {
+  get = function(key)
+    local skill = config_skill("get")
+    return config_get(skill, config_key("get", key))
+  end,
+  has = function(key)
+    local skill = config_skill("has")
+    return config_get(skill, config_key("has", key)) ~= nil
+  end,
+  set = function(key, value)
+    local skill = config_skill("set")
+    key = config_key("set", key)
+    if type(value) ~= "string" then error("vulcan.config.set: value must be a string, got " .. type(value), 2) end
+    return config_set(skill, key, value)
+  end,
+  delete = function(key)
+    local skill = config_skill("delete")
+    return config_delete(skill, config_key("delete", key))
+  end,
+  list = function()
+    return config_list(config_skill("list"))
+  end,
+}
 
 local function empty_object()
   return types.object()
 end
 
 -- Upstream reset_pooled_vm_request_scope: what a call leaves behind never reaches the next one.
+-- A skill may have replaced or dropped the tables the scope lives in: the next call gets them back.
+local function table_at(t, key)
+  local v = rawget(t, key)
+  if type(v) ~= "table" then v = {}; rawset(t, key, v) end
+  return v
+end
+
 local function reset_scope()
-  local ctx = vulcan.context
+  if type(vulcan) ~= "table" then vulcan = {} end
+  local ctx = table_at(vulcan, "context")
+  local internal = table_at(table_at(vulcan, "runtime"), "internal")
+  table_at(vulcan, "deps")
   ctx.request = empty_object()
   ctx.client_info = nil
   ctx.client_capabilities = empty_object()
@@ -31,7 +154,6 @@ local function reset_scope()
   ctx.tool_config = empty_object()
   ctx.host_result = { enabled = false, allowed_kinds = types.array(), max_payload_bytes = nil }
   ctx.skill_dir, ctx.entry_dir, ctx.entry_file = nil, nil, nil
-  local internal = vulcan.runtime.internal
   internal.tool_name, internal.skill_name, internal.entry_name, internal.root_name = nil, nil, nil, nil
   internal.luaexec_active = false
   vulcan.deps.tools_path, vulcan.deps.lua_path, vulcan.deps.ffi_path = nil, nil, nil
@@ -135,10 +257,57 @@ function __luaskills_leave()
   reset_scope()
 end
 
+-- What vulcan.call saves and restores around a nested call (upstream LuaNestedCallScopeGuard):
+-- the global vulcan table, its core tables, and the fields of context, internal and deps, so a
+-- callee that replaces or scribbles on them (or fails half-way) leaves its caller untouched.
+local CORE = { "call", "runtime", "fs", "io", "path", "process", "os", "json", "cache", "config",
+  "models", "host", "context", "deps", "sqlite", "lancedb" }
+local RUNTIME_CORE = { "skills", "internal", "lua" }
+
+local function fields(t)
+  if type(t) ~= "table" then return nil end
+  local copy = {}
+  for k, v in next, t do copy[k] = v end
+  return copy
+end
+
+local function refill(t, copy)
+  if type(t) ~= "table" or copy == nil then return end
+  for k in next, t do if copy[k] == nil then t[k] = nil end end
+  for k, v in next, copy do t[k] = v end
+end
+
+local function snapshot()
+  local v = vulcan
+  local s = { vulcan = v, core = {}, runtime_core = {} }
+  for i = 1, #CORE do s.core[i] = rawget(v, CORE[i]) end
+  local rt = s.core[2]
+  if type(rt) == "table" then
+    for i = 1, #RUNTIME_CORE do s.runtime_core[i] = rawget(rt, RUNTIME_CORE[i]) end
+  end
+  s.context = fields(rawget(v, "context"))
+  s.internal = type(rt) == "table" and fields(rawget(rt, "internal")) or nil
+  s.deps = fields(rawget(v, "deps"))
+  return s
+end
+
+local function restore(s)
+  vulcan = s.vulcan
+  local v = s.vulcan
+  for i = 1, #CORE do rawset(v, CORE[i], s.core[i]) end
+  local rt = s.core[2]
+  if type(rt) == "table" then
+    for i = 1, #RUNTIME_CORE do rawset(rt, RUNTIME_CORE[i], s.runtime_core[i]) end
+    refill(rawget(rt, "internal"), s.internal)
+  end
+  refill(rawget(v, "context"), s.context)
+  refill(rawget(v, "deps"), s.deps)
+end
+
 -- vulcan.call: another entry, synchronously in this VM, with the caller's request context; every
--- return value comes back unchanged (tables allowed). The caller's markers are restored even when
+-- return value comes back unchanged (tables allowed). The caller's vulcan is restored even when
 -- the callee fails.
-function vulcan.call(name, call_args)
+local function call(name, call_args)
   if type(name) ~= "string" or name == "" or name:find("\0", 1, true) then
     error("call: name must be a non-empty string", 2)
   end
@@ -147,21 +316,14 @@ function vulcan.call(name, call_args)
   end
   local entry = entries[name]
   if entry == nil then error("Skill '" .. name .. "' not found", 2) end
-  local internal = vulcan.runtime.internal
-  local ctx = vulcan.context
-  local saved = {
-    internal.tool_name, internal.skill_name, internal.entry_name, internal.root_name,
-    ctx.skill_dir, ctx.entry_dir, ctx.entry_file,
-    vulcan.deps.tools_path, vulcan.deps.lua_path, vulcan.deps.ffi_path,
-  }
+  local saved = snapshot()
   apply_entry(name, entry)
-  local results = table.pack(pcall(handler_for, name, entry, false))
-  if results[1] then results = table.pack(pcall(results[2], call_args)) end
-  internal.tool_name, internal.skill_name, internal.entry_name, internal.root_name = saved[1], saved[2], saved[3], saved[4]
-  ctx.skill_dir, ctx.entry_dir, ctx.entry_file = saved[5], saved[6], saved[7]
-  vulcan.deps.tools_path, vulcan.deps.lua_path, vulcan.deps.ffi_path = saved[8], saved[9], saved[10]
+  local results = pack(pcall(handler_for, name, entry, false))
+  if results[1] then results = pack(pcall(results[2], call_args)) end
+  restore(saved)
   if not results[1] then error(results[2], 0) end
-  return table.unpack(results, 2, results.n)
+  return unpack(results, 2, results.n)
 end
+vulcan.call = call
 
 reset_scope()

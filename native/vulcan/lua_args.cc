@@ -1,5 +1,9 @@
 #include "lua_args.h"
 
+#include <limits.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 
 #include "../convert.h"
@@ -138,8 +142,18 @@ int GetCwd(lua_State* L) {
   return 1;
 }
 
+// The logical cwd when set, else the process's (what vulcan.runtime.cwd() reports).
+int EffectiveCwd(lua_State* L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &kCwdKey);
+  if (lua_type(L, -1) == LUA_TSTRING) return 1;
+  char buffer[PATH_MAX];
+  if (getcwd(buffer, sizeof buffer) == nullptr) return luaL_error(L, "vulcan.runtime.cwd: %s", std::strerror(errno));
+  lua_pushstring(L, buffer);
+  return 1;
+}
+
 int OpenCwd(lua_State* L) {
-  const luaL_Reg fns[] = {{"set", SetCwd}, {"get", GetCwd}, {nullptr, nullptr}};
+  const luaL_Reg fns[] = {{"set", SetCwd}, {"get", GetCwd}, {"effective", EffectiveCwd}, {nullptr, nullptr}};
   luaL_newlib(L, fns);
   return 1;
 }

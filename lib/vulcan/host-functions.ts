@@ -1,0 +1,46 @@
+// The host side of the vulcan surfaces that live in the engine (log, cache, config): host
+// functions under the global `__luaskills_host`, which the skill prelude takes into locals and
+// then removes, so skill code reaches them only through vulcan.*.
+import type { LuaVm } from '../vm/lua-vm.js';
+import { logRecord } from './log.js';
+import type { VulcanServices } from './services.js';
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+// Config errors reach Lua as `vulcan.config.<op>: <message>`.
+async function configCall<T>(op: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw new Error(`vulcan.config.${op}: ${(err as Error).message}`);
+  }
+}
+
+export function registerVulcanHostFunctions(vm: LuaVm, services: VulcanServices): void {
+  const fn = (name: string, f: (...args: never[]) => unknown): void => vm.registerHostFunction(`__luaskills_host.${name}`, f as never);
+
+  fn('log', (label: string, message: string, source: string, tool: unknown, skill: unknown) => {
+    const kind = source === 'print' || source === 'io' ? source : 'log';
+    services.log(logRecord(label, message, kind, str(tool), str(skill)));
+  });
+
+  fn('cache_put', (scope: string, json: string, ttl: unknown) =>
+    services.cache.put(scope, json, typeof ttl === 'number' ? ttl : undefined),
+  );
+  fn('cache_get', (scope: string, id: string) => services.cache.get(scope, id) ?? null);
+  fn('cache_delete', (scope: string, id: string) => services.cache.delete(scope, id));
+
+  fn('config_get', (skill: string, key: string) =>
+    configCall('get', async () => (await services.config.get(skill, key)).value ?? null),
+  );
+  fn('config_set', (skill: string, key: string, value: string) =>
+    configCall('set', async () => {
+      await services.config.set(skill, key, value);
+      return true;
+    }),
+  );
+  fn('config_delete', (skill: string, key: string) =>
+    configCall('delete', async () => (await services.config.delete(skill, key)).deleted),
+  );
+  fn('config_list', (skill: string) => configCall('list', () => services.config.values(skill)));
+}

@@ -1,0 +1,51 @@
+// What the vulcan.* surfaces of an engine's VMs share: the log sink, the TTL cache, the skill
+// config store and the host directories. One instance per engine (never process-wide), handed
+// to every skill and lease VM through host functions (see host-functions.ts).
+import { RuntimeCache, type RuntimeCacheConfig } from './cache.js';
+import { SkillConfigError } from './config-errors.js';
+import { SkillConfigStore } from './config-store.js';
+import type { LuaLogRecord, LuaLogSink } from './log.js';
+
+export interface VulcanServicesOptions {
+  /** Receives Lua log lines (print, vulcan.runtime.log). */
+  log?: LuaLogSink;
+  cache?: RuntimeCacheConfig;
+  /** The skill config file; a function may derive it late (it throws when it cannot). */
+  configFile?: string | (() => string);
+  tempDir?: string | null;
+  resourcesDir?: string | null;
+}
+
+export class VulcanServices {
+  readonly cache: RuntimeCache;
+  readonly config: SkillConfigStore;
+  readonly tempDir: string | null;
+  readonly resourcesDir: string | null;
+  readonly #log: LuaLogSink | undefined;
+
+  constructor(options: VulcanServicesOptions = {}) {
+    this.cache = new RuntimeCache(options.cache);
+    const file = options.configFile;
+    this.config = new SkillConfigStore(
+      typeof file === 'function'
+        ? file
+        : () => {
+            if (file === undefined) {
+              throw new SkillConfigError('config_path_unavailable', 'no skill config file: set skillConfigFilePath or runtimeRoot');
+            }
+            return file;
+          },
+    );
+    this.tempDir = options.tempDir ?? null;
+    this.resourcesDir = options.resourcesDir ?? null;
+    this.#log = options.log;
+  }
+
+  log(record: LuaLogRecord): void {
+    try {
+      this.#log?.(record);
+    } catch {
+      /* a failing sink must not fail the Lua code that logged */
+    }
+  }
+}
