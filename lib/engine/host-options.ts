@@ -23,6 +23,17 @@ export const EngineOptionsJsonSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** vulcan.cache limits (upstream `cache_config`); per engine here, not first-engine-wins. */
+    cache_config: Type.Optional(
+      Type.Object(
+        {
+          max_entries: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+          default_ttl_secs: Type.Optional(Type.Integer({ minimum: 1 })),
+          max_ttl_secs: Type.Optional(Type.Integer({ minimum: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     host_options: Type.Optional(
       Type.Object(
         {
@@ -166,6 +177,13 @@ export function engineOptionsFromJson(json: string): Record<string, unknown> {
   }
   if (o.pool_config) {
     out.pool = { minSize: o.pool_config.min_size, maxSize: o.pool_config.max_size, idleTtlSec: o.pool_config.idle_ttl_secs };
+  }
+  if (o.cache_config) {
+    const cache: Record<string, number> = {};
+    if (o.cache_config.max_entries !== undefined) cache.capacity = o.cache_config.max_entries;
+    if (o.cache_config.default_ttl_secs !== undefined) cache.defaultTtlSec = o.cache_config.default_ttl_secs;
+    if (o.cache_config.max_ttl_secs !== undefined) cache.maxTtlSec = o.cache_config.max_ttl_secs;
+    out.cache = cache;
   }
   return out;
 }
