@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "../convert.h"
+
 namespace luaskills {
 
 namespace {
@@ -267,28 +269,26 @@ bool EncodeText(const char* text, size_t len, TextEncoding encoding, std::string
 }
 
 std::string Base64Encode(const char* data, size_t len) {
-  std::string out;
-  out.reserve((len + 2) / 3 * 4);
+  std::string out((len + 2) / 3 * 4, '=');
+  char* o = &out[0];
   const auto* s = reinterpret_cast<const unsigned char*>(data);
   size_t i = 0;
-  for (; i + 3 <= len; i += 3) {
+  for (; i + 3 <= len; i += 3, o += 4) {
     const unsigned v = (s[i] << 16) | (s[i + 1] << 8) | s[i + 2];
-    out.push_back(kAlphabet[v >> 18]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back(kAlphabet[v & 63]);
+    o[0] = kAlphabet[v >> 18];
+    o[1] = kAlphabet[(v >> 12) & 63];
+    o[2] = kAlphabet[(v >> 6) & 63];
+    o[3] = kAlphabet[v & 63];
   }
   if (len - i == 1) {
     const unsigned v = s[i] << 16;
-    out.push_back(kAlphabet[v >> 18]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out += "==";
+    o[0] = kAlphabet[v >> 18];
+    o[1] = kAlphabet[(v >> 12) & 63];
   } else if (len - i == 2) {
     const unsigned v = (s[i] << 16) | (s[i + 1] << 8);
-    out.push_back(kAlphabet[v >> 18]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(kAlphabet[(v >> 6) & 63]);
-    out.push_back('=');
+    o[0] = kAlphabet[v >> 18];
+    o[1] = kAlphabet[(v >> 12) & 63];
+    o[2] = kAlphabet[(v >> 6) & 63];
   }
   return out;
 }
@@ -336,23 +336,31 @@ bool Base64Decode(const char* data, size_t len, std::string* out, std::string* e
 }
 
 std::string Utf8Lossy(const char* data, size_t len, bool* replaced) {
-  std::string out;
-  out.reserve(len);
   *replaced = false;
+  if (ClassifyUtf8(data, len) != Utf8Kind::kInvalid) return std::string(data, len);
+  std::string out;
+  out.reserve(len + 16);
   const auto* s = reinterpret_cast<const unsigned char*>(data);
   size_t i = 0;
+  size_t run = 0;  // start of the current run of valid bytes, copied in one append
   while (i < len) {
+    if (s[i] < 0x80) {
+      ++i;
+      continue;
+    }
     size_t prefix = 0;
     const size_t n = Utf8SequenceAt(s, len, i, &prefix);
     if (n > 0) {
-      out.append(data + i, n);
       i += n;
-    } else {
-      out += kReplacement;
-      *replaced = true;
-      i += prefix;
+      continue;
     }
+    out.append(data + run, i - run);
+    out += kReplacement;
+    *replaced = true;
+    i += prefix;
+    run = i;
   }
+  out.append(data + run, len - run);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "../convert.h"
 #include "../preload.h"
 #include "../vm_core.h"
 #include "encoding.h"
@@ -131,9 +132,7 @@ bool OpRead(lua_State* L, Result* r, std::string* e, bool*) {
   if (!PathArg(L, 1, "fs.read", "path", &path, e)) return false;
   r->kind = Result::kString;
   if (!fsops::ReadFile(path, &r->text, e)) return *e = "fs.read: " + *e, false;
-  bool lossy = false;
-  Utf8Lossy(r->text.data(), r->text.size(), &lossy);
-  if (lossy) return *e = "fs.read: stream did not contain valid UTF-8: " + path, false;
+  if (ClassifyUtf8(r->text.data(), r->text.size()) == Utf8Kind::kInvalid) return *e = "fs.read: stream did not contain valid UTF-8: " + path, false;
   return true;
 }
 
