@@ -143,3 +143,13 @@ export { SkillConfigStore, writeAtomically, type SkillConfigEntry } from './vulc
 export { SkillConfigError, SKILL_CONFIG_ERROR_CODES, type SkillConfigErrorCode } from './vulcan/config-errors.js';
 export { RuntimeCache, CACHE_CAPACITY, CACHE_DEFAULT_TTL_SEC, CACHE_MAX_TTL_SEC, type RuntimeCacheConfig } from './vulcan/cache.js';
 export { logLevelOf, type LuaLogRecord, type LuaLogSink, type LuaLogLevel } from './vulcan/log.js';
+export {
+  MODEL_ERROR_CODES,
+  type HostToolHandler,
+  type HostToolRequest,
+  type VulcanCaller,
+  type EmbedHandler,
+  type LlmHandler,
+  type ModelUsage,
+  type ModelErrorBody,
+} from './vulcan/host-bridge.js';

@@ -20,6 +20,7 @@ import type { InvocationResult } from './tool-output.js';
 import { LuaSkillsEngineError } from './errors.js';
 import { SkillConfigError } from '../vulcan/config-errors.js';
 import type { SkillConfigStore } from '../vulcan/config-store.js';
+import type { EmbedHandler, HostToolHandler, LlmHandler } from '../vulcan/host-bridge.js';
 import type { LuaLogRecord } from '../vulcan/log.js';
 import { VulcanServices } from '../vulcan/services.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
@@ -97,6 +98,26 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    */
   get config(): SkillConfigStore {
     return this.#services.config;
+  }
+
+  /**
+   * Answers `vulcan.host.list/has/call` for this engine's skills (null removes it). Sync or
+   * async; it runs on the JS thread while the calling Lua thread waits (the call's timeout
+   * still applies).
+   */
+  setHostToolHandler(handler: HostToolHandler | null): void {
+    if (handler !== null && typeof handler !== 'function') throw new TypeError('setHostToolHandler: expected a function or null');
+    this.#services.hostTool = handler;
+  }
+
+  /** Answers `vulcan.models.embed` / `vulcan.models.llm` (null or absent: `model_unavailable`). */
+  setModelHandlers(handlers: { embed?: EmbedHandler | null; llm?: LlmHandler | null }): void {
+    for (const key of ['embed', 'llm'] as const) {
+      const h = handlers[key];
+      if (h !== undefined && h !== null && typeof h !== 'function') throw new TypeError(`setModelHandlers: ${key} must be a function or null`);
+    }
+    if (handlers.embed !== undefined) this.#services.embed = handlers.embed;
+    if (handlers.llm !== undefined) this.#services.llm = handlers.llm;
   }
 
   /** True once {@link close} was called. */

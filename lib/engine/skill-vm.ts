@@ -33,10 +33,14 @@ export interface SkillScope {
   host_result?: Record<string, unknown>;
 }
 
-let preludeText: string | undefined;
-function prelude(): string {
-  preludeText ??= readFileSync(new URL('../../lib/lua/skill-prelude.lua', import.meta.url), 'utf8');
-  return preludeText;
+const luaTexts = new Map<string, string>();
+function luaText(name: string): string {
+  let text = luaTexts.get(name);
+  if (text === undefined) {
+    text = readFileSync(new URL(`../../lib/lua/${name}`, import.meta.url), 'utf8');
+    luaTexts.set(name, text);
+  }
+  return text;
 }
 
 /**
@@ -46,10 +50,11 @@ function prelude(): string {
  */
 export function installSkillPrelude(vm: LuaVm, entries: Record<string, SkillEntryRuntime>, services: VulcanServices): void {
   registerVulcanHostFunctions(vm, services);
-  vm.execSync(prelude(), {
-    chunkName: '@luaskills/skill-prelude.lua',
-    args: { entries, temp_dir: services.tempDir ?? undefined, resources_dir: services.resourcesDir ?? undefined },
+  vm.execSync(luaText('vulcan-bridge.lua'), {
+    chunkName: '@luaskills/vulcan-bridge.lua',
+    args: { temp_dir: services.tempDir ?? undefined, resources_dir: services.resourcesDir ?? undefined },
   });
+  vm.execSync(luaText('skill-prelude.lua'), { chunkName: '@luaskills/skill-prelude.lua', args: { entries } });
 }
 
 /** Upstream: an object becomes a table with string keys, an array a sequence, anything else {}. */

@@ -2,22 +2,17 @@
 -- keeps the entry table of the loaded skills, compiles each entry's handler on first use (per
 -- VM, keyed by canonical name, so module-level state lives per VM as upstream and two skills may
 -- share a lua_module), resets the request scope around every call, implements vulcan.call for
--- nested calls in the same VM, and wires the engine-side surfaces (log, cache, config) to the
--- host functions of lib/vulcan/host-functions.ts.
--- args: { entries = { [canonical] = entry }, temp_dir = string|nil, resources_dir = string|nil }
+-- nested calls in the same VM. The engine-side surfaces (log, print, cache, config, host, models)
+-- come from vulcan-bridge.lua, installed just before.
+-- args: { entries = { [canonical] = entry } }
 local args = ...
 local types = require("luaskills.types")
 local json = require("luaskills.json")
-local logical_cwd = require("luaskills.cwd")
-
--- The host functions, taken out of the globals: skill code reaches them only through vulcan.*.
-local host = __luaskills_host or {}
-__luaskills_host = nil
 
 local entries = args.entries
 local handlers = {}
-local select, tostring, type, error, pcall = select, tostring, type, error, pcall
-local concat, pack, unpack = table.concat, table.pack, table.unpack
+local type, error, pcall = type, error, pcall
+local pack, unpack = table.pack, table.unpack
 
 vulcan = vulcan or {}
 vulcan.context = vulcan.context or {}
@@ -27,108 +22,6 @@ vulcan.deps = vulcan.deps or {}
 vulcan.json = vulcan.json or json
 vulcan.path = vulcan.path or require("luaskills.path")
 vulcan.fs = vulcan.fs or require("luaskills.fs")
-
--- vulcan.runtime: who is running (internal, set per call), where, and the log.
-local runtime = vulcan.runtime
-runtime.temp_dir = args.temp_dir
-runtime.resources_dir = args.resources_dir
-runtime.overflow_type = { truncate = "truncate", page = "page" }
-
-local function current(field)
-  local v = vulcan and type(vulcan.runtime) == "table" and type(vulcan.runtime.internal) == "table" and vulcan.runtime.internal[field]
-  return type(v) == "string" and v or nil
-end
-
-local host_log = host.log
-local function emit(label, message, source)
-  if host_log then host_log(label, message, source, current("tool_name"), current("skill_name")) end
-end
-
-function runtime.log(level, message)
-  if type(level) ~= "string" or level:match("^%s*$") then
-    error("vulcan.runtime.log: level must be a non-empty string", 2)
-  end
-  local t = type(message)
-  if t ~= "string" and t ~= "number" then
-    error("vulcan.runtime.log: message must be a string, got " .. t, 2)
-  end
-  emit(level, tostring(message), "log")
-end
-
--- The process cwd, or a lease's logical cwd (nothing here ever chdirs the process).
-runtime.cwd = logical_cwd.effective
-
--- print goes to the engine's log sink, tab-separated, as upstream logs it at info level.
-function print(...)
-  local n = select("#", ...)
-  local parts = { ... }
-  for i = 1, n do parts[i] = tostring(parts[i]) end
-  emit("info", concat(parts, "\t", 1, n), "print")
-end
-
--- vulcan.cache: per-engine TTL cache; values go through vulcan.json, as upstream stores them.
-local cache_put, cache_get, cache_delete = host.cache_put, host.cache_get, host.cache_delete
-local function cache_scope()
-  return current("tool_name") or current("skill_name") or "__runtime"
-end
-
-vulcan.cache = {
-  put = function(value, ttl_sec)
-    if ttl_sec ~= nil and type(ttl_sec) ~= "number" then
-      error("vulcan.cache.put: ttl_sec must be a number, got " .. type(ttl_sec), 2)
-    end
-    local ok, text = pcall(json.encode, value)
-    if not ok then error("vulcan.cache.put: " .. tostring(text), 2) end
-    return cache_put(cache_scope(), text, ttl_sec)
-  end,
-  get = function(id)
-    if type(id) ~= "string" then error("vulcan.cache.get: id must be a string, got " .. type(id), 2) end
-    local text = cache_get(cache_scope(), id)
-    if text == nil then return nil end
-    return json.decode(text)
-  end,
-  delete = function(id)
-    if type(id) ~= "string" then error("vulcan.cache.delete: id must be a string, got " .. type(id), 2) end
-    return cache_delete(cache_scope(), id)
-  end,
-}
-
--- vulcan.config: the current skill's string values in the engine's config store.
-local config_get, config_set, config_delete, config_list = host.config_get, host.config_set, host.config_delete, host.config_list
-local function config_skill(op)
-  local skill = current("skill_name")
-  if skill == nil then error("vulcan.config." .. op .. " requires one active skill context", 3) end
-  return skill
-end
-local function config_key(op, key)
-  if type(key) ~= "string" then error("vulcan.config." .. op .. ": key must be a string, got " .. type(key), 3) end
-  if key:match("^%s*$") then error("vulcan.config." .. op .. ": key must not be empty", 3) end
-  return key
-end
-
-vulcan.config = {
-  get = function(key)
-    local skill = config_skill("get")
-    return config_get(skill, config_key("get", key))
-  end,
-  has = function(key)
-    local skill = config_skill("has")
-    return config_get(skill, config_key("has", key)) ~= nil
-  end,
-  set = function(key, value)
-    local skill = config_skill("set")
-    key = config_key("set", key)
-    if type(value) ~= "string" then error("vulcan.config.set: value must be a string, got " .. type(value), 2) end
-    return config_set(skill, key, value)
-  end,
-  delete = function(key)
-    local skill = config_skill("delete")
-    return config_delete(skill, config_key("delete", key))
-  end,
-  list = function()
-    return config_list(config_skill("list"))
-  end,
-}
 
 local function empty_object()
   return types.object()

@@ -2,6 +2,7 @@
 // functions under the global `__luaskills_host`, which the skill prelude takes into locals and
 // then removes, so skill code reaches them only through vulcan.*.
 import type { LuaVm } from '../vm/lua-vm.js';
+import { callerOf, runHostTool, runModel, type HostToolRequest } from './host-bridge.js';
 import { logRecord } from './log.js';
 import type { VulcanServices } from './services.js';
 
@@ -43,4 +44,14 @@ export function registerVulcanHostFunctions(vm: LuaVm, services: VulcanServices)
     configCall('delete', async () => (await services.config.delete(skill, key)).deleted),
   );
   fn('config_list', (skill: string) => configCall('list', () => services.config.values(skill)));
+
+  fn('host_tool', (action: HostToolRequest['action'], name: unknown, args: unknown, caller: unknown) => {
+    const request: HostToolRequest = { action, tool_name: typeof name === 'string' ? name : null, args: (args ?? {}) as HostToolRequest['args'] };
+    return runHostTool(services.hostTool, request, callerOf(caller));
+  });
+  fn('model_caps', () => ({ embed: services.embed !== null, llm: services.llm !== null }));
+  fn('model_call', (kind: 'embed' | 'llm', request: Record<string, unknown>) => {
+    const handler = kind === 'embed' ? services.embed : services.llm;
+    return runModel(kind, handler, { ...request, caller: callerOf(request.caller) });
+  });
 }

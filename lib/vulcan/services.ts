@@ -4,6 +4,7 @@
 import { RuntimeCache, type RuntimeCacheConfig } from './cache.js';
 import { SkillConfigError } from './config-errors.js';
 import { SkillConfigStore } from './config-store.js';
+import type { EmbedHandler, HostToolHandler, LlmHandler } from './host-bridge.js';
 import type { LuaLogRecord, LuaLogSink } from './log.js';
 
 export interface VulcanServicesOptions {
@@ -22,6 +23,11 @@ export class VulcanServices {
   readonly tempDir: string | null;
   readonly resourcesDir: string | null;
   readonly #log: LuaLogSink | undefined;
+  /** Answers vulcan.host.*; null: list → {}, has → false, call → host_tool_callback_missing. */
+  hostTool: HostToolHandler | null = null;
+  /** Answers vulcan.models.embed / llm; null: model_unavailable. */
+  embed: EmbedHandler | null = null;
+  llm: LlmHandler | null = null;
 
   constructor(options: VulcanServicesOptions = {}) {
     this.cache = new RuntimeCache(options.cache);
