@@ -9,6 +9,7 @@
 #include "interrupt_signal.h"
 #include "watchdog.h"
 #include "typed_containers.h"
+#include "vulcan/io.h"
 #include "vulcan/json.h"
 #include "vulcan/lua_args.h"
 #include "vulcan/path.h"
@@ -53,6 +54,7 @@ std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdo
     InstallTypedContainers(S);
     InstallJson(S);
     InstallPath(S);
+    InstallIo(S);
     InstallLogicalCwd(S);
     InstallCoroutineHooks(S);
     return 0;
