@@ -251,7 +251,10 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
         throw err;
       }
     }
-    return new LuaLeaseVm(vm, paths);
+    return new LuaLeaseVm(vm, paths, {
+      managedIoCompat: this.#options.enableManagedIoCompat === true,
+      onLog: (message) => this.emit('log', { level: 'info', message }),
+    });
   }
 
   #assertOpen(): void {

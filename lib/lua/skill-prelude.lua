@@ -16,6 +16,7 @@ vulcan.runtime.internal = vulcan.runtime.internal or {}
 vulcan.deps = vulcan.deps or {}
 vulcan.json = vulcan.json or require("luaskills.json")
 vulcan.path = vulcan.path or require("luaskills.path")
+vulcan.io = vulcan.io or require("luaskills.io")
 
 local function empty_object()
   return types.object()
