@@ -10,6 +10,7 @@
 #include "watchdog.h"
 #include "typed_containers.h"
 #include "vulcan/fs.h"
+#include "vulcan/io.h"
 #include "vulcan/json.h"
 #include "vulcan/lua_args.h"
 #include "vulcan/path.h"
@@ -54,6 +55,7 @@ std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdo
     InstallTypedContainers(S);
     InstallJson(S);
     InstallPath(S);
+    InstallIo(S);
     InstallLogicalCwd(S);
     InstallFs(S);
     InstallCoroutineHooks(S);

@@ -21,7 +21,7 @@ import { LuaSkillsEngineError } from './errors.js';
 import { SkillConfigError } from '../vulcan/config-errors.js';
 import type { SkillConfigStore } from '../vulcan/config-store.js';
 import type { EmbedHandler, HostToolHandler, LlmHandler } from '../vulcan/host-bridge.js';
-import type { LuaLogRecord } from '../vulcan/log.js';
+import { logRecord, type LuaLogRecord } from '../vulcan/log.js';
 import { VulcanServices } from '../vulcan/services.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
 
@@ -299,7 +299,11 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       vm.close();
       throw err;
     }
-    return new LuaLeaseVm(vm, paths);
+    return new LuaLeaseVm(vm, paths, {
+      managedIoCompat: this.#options.enableManagedIoCompat === true,
+      // The managed io.write sends "[LuaSkill:stdout] <text>": one more Lua log record.
+      onLog: (message) => this.#services.log(logRecord('stdout', message.replace(/^\[LuaSkill:stdout\] /, ''), 'io', null, null)),
+    });
   }
 
   #configFile(): string {

@@ -54,6 +54,12 @@ export const EngineOptionsJsonSchema = Type.Object(
           reserved_entry_names: Type.Optional(Type.Array(Type.String())),
           ignored_skill_ids: Type.Optional(Type.Array(Type.String())),
           call_timeout_ms: Type.Optional(Type.Number({ minimum: 1, maximum: 1e12 })),
+          capabilities: Type.Optional(
+            Type.Object(
+              { enable_managed_io_compat: Type.Optional(Type.Boolean()) },
+              { additionalProperties: false },
+            ),
+          ),
         },
         { additionalProperties: false },
       ),
@@ -175,6 +181,8 @@ export function engineOptionsFromJson(json: string): Record<string, unknown> {
     const camel = CAMEL_OF[key];
     if (camel !== undefined && value !== undefined) out[camel] = value;
   }
+  const managedIo = o.host_options?.capabilities?.enable_managed_io_compat;
+  if (managedIo !== undefined) out.enableManagedIoCompat = managedIo;
   if (o.pool_config) {
     out.pool = { minSize: o.pool_config.min_size, maxSize: o.pool_config.max_size, idleTtlSec: o.pool_config.idle_ttl_secs };
   }

@@ -39,6 +39,8 @@ export const LuaSkillsEngineOptionsSchema = Type.Object(
     stateDirName: Type.Optional(Type.String()),
     databaseDirName: Type.Optional(Type.String()),
     allowNetworkDownload: Type.Optional(Type.Boolean()),
+    /** Managed `io` compatibility layer in lease VMs (upstream `capabilities.enable_managed_io_compat`). */
+    enableManagedIoCompat: Type.Optional(Type.Boolean()),
     /** Skill ids never loaded (upstream `ignored_skill_ids`). */
     ignoredSkillIds: Type.Optional(Type.Array(Type.String())),
     /** Canonical names entries may not take (they get `-2`, `-3` …). */
@@ -72,6 +74,12 @@ export interface LuaSkillsEngineOptions extends HostPathOptions {
   callTimeoutMs?: number;
   ignoredSkillIds?: string[];
   reservedEntryNames?: string[];
+  /**
+   * Upstream `capabilities.enable_managed_io_compat`: lease VMs get the managed `io` table (over
+   * `vulcan.io`) instead of Lua's native `io`; its `io.write` without an output is emitted as a
+   * `log` event (`{ level: 'info', message: '[LuaSkill:stdout] …' }`). Default false.
+   */
+  enableManagedIoCompat?: boolean;
   /** Permit dependency and skill downloads (used by the lifecycle layer). Default false. */
   allowNetworkDownload?: boolean;
   /** Receives `print(...)` and `vulcan.runtime.log` lines (the engine also emits them as `'log'`). */

@@ -33,6 +33,17 @@ function failureMessage(err: unknown, timeoutMs: number): string {
   }
 }
 
+/** How a lease VM is set up beyond its paths. */
+export interface LuaLeaseVmOptions {
+  /**
+   * Installs upstream's managed `io` compatibility layer (`capabilities.enable_managed_io_compat`):
+   * the global `io` becomes the managed table over `vulcan.io`. Default false (native `io`).
+   */
+  managedIoCompat?: boolean;
+  /** Receives what the managed `io.write` sends to the runtime log (`[LuaSkill:stdout] …`). */
+  onLog?: (message: string) => void;
+}
+
 /**
  * A lease running on a {@link LuaVm}: the lease prelude applies the path context once, and each
  * eval resets `vulcan.context` before the code runs on the VM's thread.
@@ -45,10 +56,18 @@ export class LuaLeaseVm implements LeaseVm {
    * Installs the lease prelude into `vm` and takes ownership of it (closed with the lease).
    * Throws if the prelude fails; `vm` is closed then.
    */
-  constructor(vm: LuaVm, paths: LeasePathContext) {
+  constructor(vm: LuaVm, paths: LeasePathContext, options: LuaLeaseVmOptions = {}) {
     this.#vm = vm;
     try {
       const cwd = absoluteLeaseCwd(paths.cwd);
+      const managedIo = options.managedIoCompat === true;
+      if (managedIo) {
+        // Taken and unnamed by the prelude: lease code cannot call it directly.
+        const onLog = options.onLog;
+        vm.registerHostFunction('__luaskills_lease_log', (message) => {
+          if (onLog !== undefined && typeof message === 'string') onLog(message);
+        });
+      }
       // Absent values stay undefined: a null member would arrive in Lua as the null sentinel.
       vm.execSync(prelude(), {
         chunkName: '@luaskills/lease-prelude.lua',
@@ -61,6 +80,7 @@ export class LuaLeaseVm implements LeaseVm {
           path_prefix: luaPathPrefix(paths.luaRoots),
           cpath_prefix: cPathPrefix(paths.cRoots),
           windows: process.platform === 'win32',
+          managed_io: managedIo,
         },
       });
       // Held by reference, then unnamed: code in the lease cannot replace the entry step.

@@ -6,7 +6,9 @@
 -- path as the caller wrote it, so Lua code sees what it would have seen after a real chdir.
 --
 -- Receives one table: cwd (absolute, or nil), cwd_text, workspace_root, system_lua_lib, mounts,
--- path_prefix, cpath_prefix, windows. Leaves the per-eval entry function in the global
+-- path_prefix, cpath_prefix, windows, managed_io (install the managed io compatibility layer;
+-- its io.write without an output goes to the host function __luaskills_lease_log, which this
+-- prelude takes and unnames). Leaves the per-eval entry function in the global
 -- __luaskills_lease_enter; the host takes a reference to it and removes the global.
 
 local config = ...
@@ -218,6 +220,13 @@ if cwd ~= nil then
   package.searchers[4] = searcher_croot
 end
 
+-- Upstream's managed io compatibility layer (capabilities.enable_managed_io_compat). It replaces
+-- the global io last, so the wrappers above keep the native io functions they captured; the
+-- managed functions resolve relative paths against the logical cwd themselves.
+local lease_log = rawget(globals, '__luaskills_lease_log')
+globals.__luaskills_lease_log = nil
+if config.managed_io then require('luaskills.io_compat')({ log = lease_log }) end
+
 package.loaded['luaskills.lease'] = lease
 
 -- A stand-in until the skills engine installs the real dispatcher: this engine has no skills.
@@ -243,6 +252,7 @@ function __luaskills_lease_enter(ctx)
   if rawget(vulcan, 'json') == nil then vulcan.json = require('luaskills.json') end
   if rawget(vulcan, 'path') == nil then vulcan.path = require('luaskills.path') end
   if rawget(vulcan, 'fs') == nil then vulcan.fs = require('luaskills.fs') end
+  if rawget(vulcan, 'io') == nil then vulcan.io = require('luaskills.io') end
   local context = table_field(vulcan, 'context')
   context.request = ctx.request
   context.client_info = ctx.client_info

@@ -22,6 +22,7 @@ vulcan.deps = vulcan.deps or {}
 vulcan.json = vulcan.json or json
 vulcan.path = vulcan.path or require("luaskills.path")
 vulcan.fs = vulcan.fs or require("luaskills.fs")
+vulcan.io = vulcan.io or require("luaskills.io")
 
 local function empty_object()
   return types.object()
