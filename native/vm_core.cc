@@ -11,7 +11,9 @@
 #include "typed_containers.h"
 #include "vulcan/json.h"
 #include "vulcan/lua_args.h"
+#include "vulcan/os_info.h"
 #include "vulcan/path.h"
+#include "vulcan/process.h"
 
 namespace luaskills {
 
@@ -53,6 +55,8 @@ std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdo
     InstallTypedContainers(S);
     InstallJson(S);
     InstallPath(S);
+    InstallProcess(S);
+    InstallOs(S);
     InstallLogicalCwd(S);
     InstallCoroutineHooks(S);
     return 0;

@@ -16,6 +16,8 @@ vulcan.runtime.internal = vulcan.runtime.internal or {}
 vulcan.deps = vulcan.deps or {}
 vulcan.json = vulcan.json or require("luaskills.json")
 vulcan.path = vulcan.path or require("luaskills.path")
+vulcan.process = vulcan.process or require("luaskills.process")
+vulcan.os = vulcan.os or require("luaskills.os")
 
 local function empty_object()
   return types.object()
