@@ -8,6 +8,7 @@ import { measureLeases, printLeaseTable } from './leases.mjs';
 import { measureSkills, printSkillTable } from './skills.mjs';
 import { measureJson, printJsonTable } from './json.mjs';
 import { measureFs, printFsTable } from './fs.mjs';
+import { measureProcess, printProcessTable } from './process.mjs';
 import os from 'node:os';
 import { config, now, msSince, median, gc, calibrate } from './lib/timing.mjs';
 import { roundTripObject } from './lib/workloads.mjs';
@@ -62,7 +63,7 @@ function parseArgs(argv) {
     else if (a === '--skip') opts.skip.push(...String(argv[++i]).split(','));
     else if (a.startsWith('--only=')) opts.only = a.slice('--only='.length);
     else if (a === '-h' || a === '--help') {
-      process.stdout.write(`usage: node --expose-gc bench/run.mjs [--json] [--only <${EXEC_ORDER.join('|')}|leases|skills|json|fs>] [--skip <engine,...>] [--quick]\n`);
+      process.stdout.write(`usage: node --expose-gc bench/run.mjs [--json] [--only <${EXEC_ORDER.join('|')}|leases|skills|json|fs|process>] [--skip <engine,...>] [--quick]\n`);
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument: ${a}\n`);
@@ -71,7 +72,7 @@ function parseArgs(argv) {
   }
   if (opts.only !== null) {
     const g = GROUP_ALIASES[opts.only] ?? opts.only;
-    if (!EXEC_ORDER.includes(g) && g !== 'leases' && g !== 'skills' && g !== 'json' && g !== 'fs') {
+    if (!EXEC_ORDER.includes(g) && g !== 'leases' && g !== 'skills' && g !== 'json' && g !== 'fs' && g !== 'process') {
       process.stderr.write(`--only: unknown workload "${opts.only}"; one of: ${EXEC_ORDER.join(', ')}\n`);
       process.exit(2);
     }
@@ -401,6 +402,10 @@ async function main() {
     printFsTable(measureFs());
     process.exit(0);
   }
+  if (opts.only === 'process') {
+    printProcessTable(measureProcess());
+    process.exit(0);
+  }
   if (opts.only === 'skills') {
     printSkillTable(await measureSkills());
     process.exit(0);
@@ -436,6 +441,7 @@ async function main() {
       printSkillTable(await measureSkills());
       printJsonTable(measureJson());
       printFsTable(measureFs());
+      printProcessTable(measureProcess());
     }
   }
   // wasmoon / thread-safe functions must not keep us alive

@@ -1,11 +1,16 @@
 // `npm run demo`: loads the example skills and calls a few entries.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { LuaSkillsEngine } from 'luaskills';
 
 const skillsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'skills');
-const engine = new LuaSkillsEngine({ pool: { minSize: 1, maxSize: 2 } });
+// A scratch runtime root: temp files and the skill config file go there.
+const runtimeRoot = mkdtempSync(path.join(os.tmpdir(), 'luaskills-demo-'));
+const engine = new LuaSkillsEngine({ runtimeRoot, pool: { minSize: 1, maxSize: 2 } });
+engine.on('log', (record) => console.log(`  log ${record.line}`));
 const report = await engine.loadFromRoots([{ name: 'ROOT', skills_dir: skillsDir }]);
 console.log('loaded:', report.loaded.join(', '));
 console.log('entries:', engine.listEntries().map((e) => e.canonical_name).join(', '));
@@ -22,6 +27,11 @@ console.log('note-pad-add ->', (await engine.callSkill('note-pad-add', { text: '
 const summary = await engine.callSkill('note-pad-summary', { text: 'one two three' }, { request_context: { request_id: 'demo-1' } });
 console.log('note-pad-summary ->', summary.content);
 
+// Files, a real process (wc -l), JSON written and read back, and the skill's config.
+const scan = JSON.parse((await engine.callSkill('workspace-report-scan', { dir: path.join(skillsDir, 'text-tools', 'runtime') })).content);
+console.log(`workspace-report-scan -> ${scan.files.map((f) => `${f.name}:${f.lines}`).join(' ')} total=${scan.total_lines}`);
+console.log('workspace-report-last ->', path.basename((await engine.callSkill('workspace-report-last')).content));
+
 console.log('\nrunLua ->', JSON.stringify(await engine.runLua('return { sum = args.a + args.b }', { a: 2, b: 40 })));
 const help = await engine.renderSkillHelpDetail('text-tools', 'stats');
 console.log('help text-tools/stats ->', help.content);
@@ -32,3 +42,4 @@ try {
   console.log(`\nrunaway code stopped: ${err.code}`);
 }
 await engine.close();
+rmSync(runtimeRoot, { recursive: true, force: true });

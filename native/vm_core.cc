@@ -13,7 +13,9 @@
 #include "vulcan/io.h"
 #include "vulcan/json.h"
 #include "vulcan/lua_args.h"
+#include "vulcan/os_info.h"
 #include "vulcan/path.h"
+#include "vulcan/process.h"
 
 namespace luaskills {
 
@@ -56,6 +58,8 @@ std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdo
     InstallJson(S);
     InstallPath(S);
     InstallIo(S);
+    InstallProcess(S);
+    InstallOs(S);
     InstallLogicalCwd(S);
     InstallFs(S);
     InstallCoroutineHooks(S);

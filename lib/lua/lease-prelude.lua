@@ -253,6 +253,8 @@ function __luaskills_lease_enter(ctx)
   if rawget(vulcan, 'path') == nil then vulcan.path = require('luaskills.path') end
   if rawget(vulcan, 'fs') == nil then vulcan.fs = require('luaskills.fs') end
   if rawget(vulcan, 'io') == nil then vulcan.io = require('luaskills.io') end
+  if rawget(vulcan, 'process') == nil then vulcan.process = require('luaskills.process') end
+  if rawget(vulcan, 'os') == nil then vulcan.os = require('luaskills.os') end
   local context = table_field(vulcan, 'context')
   context.request = ctx.request
   context.client_info = ctx.client_info

@@ -23,6 +23,8 @@ vulcan.json = vulcan.json or json
 vulcan.path = vulcan.path or require("luaskills.path")
 vulcan.fs = vulcan.fs or require("luaskills.fs")
 vulcan.io = vulcan.io or require("luaskills.io")
+vulcan.process = vulcan.process or require("luaskills.process")
+vulcan.os = vulcan.os or require("luaskills.os")
 
 local function empty_object()
   return types.object()

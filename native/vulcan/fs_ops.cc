@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "../convert.h"
+#include "os_error.h"
 
 namespace luaskills {
 namespace fsops {
@@ -238,7 +239,7 @@ bool StartsWithDir(const std::string& path, const std::string& dir) {
 }  // namespace
 
 std::string OsError(const std::string& path, int err) {
-  return path + ": " + std::strerror(err) + " (os error " + std::to_string(err) + ")";
+  return path + ": " + OsErrorText(err);
 }
 
 bool ListDir(const std::string& dir, std::vector<std::string>* names, std::string* error) {

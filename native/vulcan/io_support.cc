@@ -129,16 +129,6 @@ bool IoEncodingArg(lua_State* L, int idx, const char* fn, TextEncoding dflt, Tex
   return true;
 }
 
-std::string OsErrorText(int err) {
-  char buf[256];
-#if defined(__GLIBC__) && defined(_GNU_SOURCE)
-  const char* text = strerror_r(err, buf, sizeof buf);
-#else
-  const char* text = strerror_r(err, buf, sizeof buf) == 0 ? buf : "Unknown error";
-#endif
-  return std::string(text) + " (os error " + std::to_string(err) + ")";
-}
-
 namespace {
 
 // Rust's f64 Display: the shortest digits that read back, written without an exponent.

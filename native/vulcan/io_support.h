@@ -10,6 +10,7 @@
 
 #include "../lua_headers.h"
 #include "encoding.h"
+#include "os_error.h"
 
 namespace luaskills {
 
@@ -77,9 +78,6 @@ bool IoPathArg(lua_State* L, int idx, const char* fn, const char* param, std::st
 void UnwrapEncodingOption(lua_State* L, int idx);
 // nil → dflt; a string → its encoding; else "<fn>: options must be nil, string, or table, got <t>".
 bool IoEncodingArg(lua_State* L, int idx, const char* fn, TextEncoding dflt, TextEncoding* out, std::string* error);
-
-// Rust's io::Error text for an errno: "No such file or directory (os error 2)".
-std::string OsErrorText(int err);
 
 // Number text as upstream writes it: integers (and whole floats that fit i64, as LuaJIT + mlua
 // hand them over) in decimal; other floats as Rust's f64 Display (no exponent, "inf", "NaN").

@@ -34,6 +34,7 @@ return function(args)
   end
 
   local out = args.out or path.join(vulcan.runtime.temp_dir or "/tmp", "workspace-report.json")
+  fs.mkdir(path.dirname(out), { recursive = true })
   fs.write(out, json.encode({ dir = dir, files = json.array(files), total_lines = total }))
   vulcan.config.set("last_report", out)
   vulcan.runtime.log("info", "workspace-report: " .. #files .. " files, " .. total .. " lines")
