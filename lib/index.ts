@@ -153,3 +153,11 @@ export {
   type ModelUsage,
   type ModelErrorBody,
 } from './vulcan/host-bridge.js';
+export {
+  LuaExecError,
+  LUAEXEC_ERROR_CODES,
+  LUAEXEC_DEFAULT_TIMEOUT_MS,
+  LuaExecRequestSchema,
+  type LuaExecRequest,
+  type LuaExecErrorCode,
+} from './engine/luaexec.js';

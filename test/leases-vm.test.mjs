@@ -12,7 +12,8 @@ async function setup(create = {}) {
   const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'luaskills-vm-')));
   const work = path.join(root, 'work');
   mkdirSync(work);
-  const engine = new LuaSkillsEngine({ runtimeRoot: root });
+  // These tests pin the lease cwd over Lua's native io (the managed io is tested in vulcan-io).
+  const engine = new LuaSkillsEngine({ runtimeRoot: root, enableManagedIoCompat: false });
   const lease = await engine.leases.create({ sid: 'vm', cwd: work, ...create });
   assert.equal(lease.ok, true, JSON.stringify(lease));
   const run = async (code, extra = {}) => engine.leases.eval({ lease_id: lease.lease_id, code, ...extra });

@@ -443,8 +443,8 @@ test('lease with enableManagedIoCompat: managed io over the lease cwd, io.write 
   }
 });
 
-test('leases keep the native io by default; the JSON host option maps to enableManagedIoCompat', async () => {
-  const t = await leaseSetup({});
+test('enableManagedIoCompat: false keeps the native io in leases; the JSON host option maps to it', async () => {
+  const t = await leaseSetup({ enableManagedIoCompat: false });
   try {
     assert.deepEqual(await t.value('return { io.stdout ~= nil, io.type(io.stdout), type(vulcan.io.open) }'), [true, 'file', 'function']);
   } finally {

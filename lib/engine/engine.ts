@@ -23,6 +23,7 @@ import type { SkillConfigStore } from '../vulcan/config-store.js';
 import type { EmbedHandler, HostToolHandler, LlmHandler } from '../vulcan/host-bridge.js';
 import { logRecord, type LuaLogRecord } from '../vulcan/log.js';
 import { VulcanServices } from '../vulcan/services.js';
+import { LuaExecError, parseLuaExecRequest, type LuaExecRequest } from './luaexec.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
 
 /**
@@ -73,7 +74,20 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       },
       o.callTimeoutMs ?? 60_000,
       this.#services,
+      { managedIoCompat: o.enableManagedIoCompat !== false },
     );
+    this.#services.luaExec = (input, caller) => {
+      let request: LuaExecRequest;
+      try {
+        request = parseLuaExecRequest(input);
+      } catch (err) {
+        return Promise.reject(new Error(`luaexec input is invalid: ${(err as Error).message}`));
+      }
+      const trimmed = caller?.trim();
+      if (trimmed) request.caller_tool_name = trimmed;
+      else delete request.caller_tool_name;
+      return this.#skills.luaExec(request);
+    };
     this.#manager = new RuntimeLeaseManager(o.clock ?? systemClock);
     const host: LeaseHost = {
       leaseManager: this.#manager,
@@ -216,6 +230,39 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     return this.#track(this.#skills.runLua(code, args, ctx, options));
   }
 
+  /**
+   * luaexec (upstream `vulcan.runtime.lua.exec`): runs `code` or `file` in a VM of the luaexec
+   * pool with print captured and a timeout (`timeout_ms`, default 60000), and resolves with
+   * upstream's Markdown — also when the code fails. A malformed request rejects with
+   * {@link LuaExecError} (or a TypeError naming the field).
+   */
+  luaExec(request: LuaExecRequest): Promise<string> {
+    let checked: LuaExecRequest;
+    try {
+      checked = parseLuaExecRequest(request);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#track(this.#skills.luaExec(checked));
+  }
+
+  /** `execute_runlua_request_json_inline`: {@link luaExec} from JSON text. */
+  executeLuaExecJson(json: string): Promise<string> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (err) {
+      return Promise.reject(new LuaExecError('invalid_request', `Invalid luaexec request JSON: ${(err as Error).message}`));
+    }
+    let request: LuaExecRequest;
+    try {
+      request = parseLuaExecRequest(parsed);
+    } catch (err) {
+      return Promise.reject(new LuaExecError('invalid_request', `Invalid luaexec request JSON: ${(err as Error).message}`));
+    }
+    return this.#track(this.#skills.luaExec(request));
+  }
+
   /** Counters of the skill VM pool (null before the first load). */
   poolStats() {
     return this.#skills.poolStats;
@@ -300,7 +347,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       throw err;
     }
     return new LuaLeaseVm(vm, paths, {
-      managedIoCompat: this.#options.enableManagedIoCompat === true,
+      managedIoCompat: this.#options.enableManagedIoCompat !== false,
       // The managed io.write sends "[LuaSkill:stdout] <text>": one more Lua log record.
       onLog: (message) => this.#services.log(logRecord('stdout', message.replace(/^\[LuaSkill:stdout\] /, ''), 'io', null, null)),
     });

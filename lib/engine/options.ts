@@ -39,7 +39,7 @@ export const LuaSkillsEngineOptionsSchema = Type.Object(
     stateDirName: Type.Optional(Type.String()),
     databaseDirName: Type.Optional(Type.String()),
     allowNetworkDownload: Type.Optional(Type.Boolean()),
-    /** Managed `io` compatibility layer in lease VMs (upstream `capabilities.enable_managed_io_compat`). */
+    /** Managed `io` compatibility layer in lease and luaexec VMs (upstream `capabilities.enable_managed_io_compat`, default true). */
     enableManagedIoCompat: Type.Optional(Type.Boolean()),
     /** Skill ids never loaded (upstream `ignored_skill_ids`). */
     ignoredSkillIds: Type.Optional(Type.Array(Type.String())),
@@ -75,9 +75,10 @@ export interface LuaSkillsEngineOptions extends HostPathOptions {
   ignoredSkillIds?: string[];
   reservedEntryNames?: string[];
   /**
-   * Upstream `capabilities.enable_managed_io_compat`: lease VMs get the managed `io` table (over
-   * `vulcan.io`) instead of Lua's native `io`; its `io.write` without an output is emitted as a
-   * `log` event (`{ level: 'info', message: '[LuaSkill:stdout] …' }`). Default false.
+   * Upstream `capabilities.enable_managed_io_compat`: lease and luaexec VMs get the managed `io`
+   * table (over `vulcan.io`) instead of Lua's native `io`; its `io.write` without an output
+   * becomes a Lua log record (`label: 'stdout'`). Default true, as upstream; skill VMs always
+   * keep the native `io`.
    */
   enableManagedIoCompat?: boolean;
   /** Permit dependency and skill downloads (used by the lifecycle layer). Default false. */

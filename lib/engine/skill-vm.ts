@@ -34,7 +34,7 @@ export interface SkillScope {
 }
 
 const luaTexts = new Map<string, string>();
-function luaText(name: string): string {
+export function luaText(name: string): string {
   let text = luaTexts.get(name);
   if (text === undefined) {
     text = readFileSync(new URL(`../../lib/lua/${name}`, import.meta.url), 'utf8');
@@ -48,11 +48,16 @@ function luaText(name: string): string {
  * engine-side surfaces (log, print, cache, config) bound to `services`. Lease VMs get it too, so
  * lease code reaches the loaded skills as the seed's `create_runlua_vm` gives them.
  */
-export function installSkillPrelude(vm: LuaVm, entries: Record<string, SkillEntryRuntime>, services: VulcanServices): void {
+export function installSkillPrelude(
+  vm: LuaVm,
+  entries: Record<string, SkillEntryRuntime>,
+  services: VulcanServices,
+  options: { luaExec?: boolean } = {},
+): void {
   registerVulcanHostFunctions(vm, services);
   vm.execSync(luaText('vulcan-bridge.lua'), {
     chunkName: '@luaskills/vulcan-bridge.lua',
-    args: { temp_dir: services.tempDir ?? undefined, resources_dir: services.resourcesDir ?? undefined },
+    args: { temp_dir: services.tempDir ?? undefined, resources_dir: services.resourcesDir ?? undefined, lua_exec: options.luaExec === true },
   });
   vm.execSync(luaText('skill-prelude.lua'), { chunkName: '@luaskills/skill-prelude.lua', args: { entries } });
 }
@@ -68,10 +73,13 @@ export class SkillVm {
   readonly #enter: LuaFunction;
   readonly #leave: LuaFunction;
 
-  constructor(entries: Record<string, SkillEntryRuntime>, options: { memoryLimitBytes?: number; services?: VulcanServices } = {}) {
+  constructor(
+    entries: Record<string, SkillEntryRuntime>,
+    options: { memoryLimitBytes?: number; services?: VulcanServices; luaExec?: boolean } = {},
+  ) {
     this.vm = new LuaVm(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {});
     try {
-      installSkillPrelude(this.vm, entries, options.services ?? new VulcanServices());
+      installSkillPrelude(this.vm, entries, options.services ?? new VulcanServices(), { luaExec: options.luaExec === true });
       // Held by reference, then unnamed: skill code cannot replace the host's entry points.
       this.#invoke = this.vm.getFunction('__luaskills_invoke');
       this.#enter = this.vm.getFunction('__luaskills_enter');
@@ -118,6 +126,16 @@ export class SkillVm {
     } finally {
       if (!this.vm.closed) this.#leave.callSync();
     }
+  }
+
+  /** Resets the request scope and applies `scope` (for jobs that run their own functions). */
+  enterScope(scope: SkillScope): void {
+    this.#enter.callSync(scope);
+  }
+
+  /** Resets the request scope after such a job. */
+  leaveScope(): void {
+    if (!this.vm.closed) this.#leave.callSync();
   }
 
   close(): void {

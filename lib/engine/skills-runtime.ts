@@ -17,6 +17,7 @@ import { SkillVm, type SkillEntryRuntime, type SkillScope } from './skill-vm.js'
 import { parseToolOutput, type InvocationResult } from './tool-output.js';
 import { VmPool, type VmPoolConfig } from './vm-pool.js';
 import type { VulcanServices } from '../vulcan/services.js';
+import { LUAEXEC_DEFAULT_TIMEOUT_MS, LuaExecError, LuaExecVm, resolveLuaExecSource, type LuaExecRequest } from './luaexec.js';
 
 /** What a host passes with a call (upstream `LuaInvocationContext`). */
 export interface InvocationContext {
@@ -100,9 +101,13 @@ interface Generation {
   set: SkillSet;
   entries: Record<string, SkillEntryRuntime>;
   pool: VmPool<SkillVm>;
+  /** The luaexec pool, made on first use (upstream `runlua_pool_config`: max 4, idle 60 s). */
+  luaexec: VmPool<LuaExecVm> | null;
   running: number;
   retired: boolean;
 }
+
+const LUAEXEC_POOL: VmPoolConfig = { minSize: 0, maxSize: 4, idleTtlSec: 60 };
 
 // Help files run through this fixed chunk: a help file may return a string or a function that
 // returns one.
@@ -121,11 +126,13 @@ export class SkillsRuntime {
   #closed = false;
 
   readonly #services: VulcanServices;
+  readonly #managedIoCompat: boolean;
 
-  constructor(poolConfig: VmPoolConfig, defaultTimeoutMs: number, services: VulcanServices) {
+  constructor(poolConfig: VmPoolConfig, defaultTimeoutMs: number, services: VulcanServices, options: { managedIoCompat?: boolean } = {}) {
     this.#poolConfig = poolConfig;
     this.#defaultTimeoutMs = defaultTimeoutMs;
     this.#services = services;
+    this.#managedIoCompat = options.managedIoCompat === true;
   }
 
   get set(): SkillSet | null {
@@ -154,10 +161,10 @@ export class SkillsRuntime {
     }
     if (this.#closed) throw new SkillCallError('engine_closed', 'the engine is closed');
     const entries = entryTable(set);
-    const pool = new VmPool<SkillVm>(this.#poolConfig, () => new SkillVm(entries, { services: this.#services }));
+    const pool = new VmPool<SkillVm>(this.#poolConfig, () => new SkillVm(entries, { services: this.#services, luaExec: true }));
     pool.prewarm();
     const previous = this.#current;
-    this.#current = { set, entries, pool, running: 0, retired: false };
+    this.#current = { set, entries, pool, luaexec: null, running: 0, retired: false };
     if (previous) this.#retire(previous);
     return set;
   }
@@ -225,6 +232,33 @@ export class SkillsRuntime {
     return out as string;
   }
 
+  /**
+   * Runs a luaexec request on the luaexec pool and returns upstream's Markdown (also when the
+   * code fails or times out). Refusals before any Lua runs throw {@link LuaExecError}.
+   */
+  async luaExec(request: LuaExecRequest): Promise<string> {
+    const gen = this.#require();
+    const timeoutMs = request.timeout_ms ?? LUAEXEC_DEFAULT_TIMEOUT_MS;
+    if (timeoutMs === 0) throw new LuaExecError('invalid_request', 'luaexec timeout_ms must be greater than 0');
+    const source = await resolveLuaExecSource(request);
+    const pool = (gen.luaexec ??= new VmPool<LuaExecVm>(LUAEXEC_POOL, () => new LuaExecVm(gen.entries, this.#services, this.#managedIoCompat)));
+    gen.running++;
+    let vm: LuaExecVm | undefined;
+    let discard = false;
+    try {
+      vm = await pool.acquire();
+      const caller = request.caller_tool_name?.trim() || undefined;
+      const out = await vm.run(request.task ?? '', source, request.args, caller, timeoutMs);
+      // A stopped job may have been cut off anywhere: that VM is not reused.
+      discard = out.failed instanceof LuaError && out.failed.code !== 'lua_runtime' && out.failed.code !== 'lua_syntax';
+      return out.markdown;
+    } finally {
+      if (vm) pool.release(vm, discard);
+      gen.running--;
+      if (gen.retired && gen.running === 0) this.#closePools(gen);
+    }
+  }
+
   /** Closes the pools; calls in flight finish first. */
   close(): void {
     this.#closed = true;
@@ -259,13 +293,18 @@ export class SkillsRuntime {
     } finally {
       if (vm) gen.pool.release(vm, discard);
       gen.running--;
-      if (gen.retired && gen.running === 0) gen.pool.close();
+      if (gen.retired && gen.running === 0) this.#closePools(gen);
     }
   }
 
   #retire(gen: Generation): void {
     gen.retired = true;
-    if (gen.running === 0) gen.pool.close();
+    if (gen.running === 0) this.#closePools(gen);
+  }
+
+  #closePools(gen: Generation): void {
+    gen.pool.close();
+    gen.luaexec?.close();
   }
 
   #callFailure(prefix: string, err: unknown): SkillCallError {

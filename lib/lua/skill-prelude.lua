@@ -52,6 +52,7 @@ local function reset_scope()
   ctx.skill_dir, ctx.entry_dir, ctx.entry_file = nil, nil, nil
   internal.tool_name, internal.skill_name, internal.entry_name, internal.root_name = nil, nil, nil, nil
   internal.luaexec_active = false
+  internal.luaexec_caller_tool_name = nil
   vulcan.deps.tools_path, vulcan.deps.lua_path, vulcan.deps.ffi_path = nil, nil, nil
   __runlua_args = nil
 end
@@ -205,13 +206,24 @@ end
 -- the callee fails.
 local function call(name, call_args)
   if type(name) ~= "string" or name == "" or name:find("\0", 1, true) then
-    error("call: name must be a non-empty string", 2)
+    error("call: name must be a non-empty string", 0)
   end
   if type(call_args) ~= "table" then
-    error("call: args must be a table, got " .. type(call_args), 2)
+    error("call: args must be a table, got " .. type(call_args), 0)
   end
   local entry = entries[name]
-  if entry == nil then error("Skill '" .. name .. "' not found", 2) end
+  -- luaexec re-entry guards (upstream): not back into the tool that started this luaexec, and
+  -- not into the luaexec entries themselves.
+  local internal = type(vulcan.runtime) == "table" and vulcan.runtime.internal
+  if type(internal) == "table" and internal.luaexec_active then
+    if internal.luaexec_caller_tool_name ~= nil and name == internal.luaexec_caller_tool_name then
+      error("vulcan.call cannot call the current luaexec caller tool '" .. name .. "'", 0)
+    end
+    if entry ~= nil and entry.skill_id == "vulcan-runtime" and (entry.entry_name == "lua-exec" or entry.entry_name == "lua-file") then
+      error("vulcan.call cannot invoke '" .. name .. "' inside luaexec", 0)
+    end
+  end
+  if entry == nil then error("Skill '" .. name .. "' not found", 0) end
   local saved = snapshot()
   apply_entry(name, entry)
   local results = pack(pcall(handler_for, name, entry, false))

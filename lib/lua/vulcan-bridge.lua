@@ -2,7 +2,7 @@
 -- directories), print, vulcan.cache, vulcan.config, vulcan.host and vulcan.models, over the host
 -- functions of lib/vulcan/host-functions.ts. Installed into every skill and lease VM before the
 -- skill prelude.
--- args: { temp_dir = string|nil, resources_dir = string|nil }
+-- args: { temp_dir = string|nil, resources_dir = string|nil, lua_exec = boolean }
 local args = ...
 local json = require("luaskills.json")
 local types = require("luaskills.types")
@@ -35,19 +35,34 @@ local function emit(label, message, source)
   if host_log then host_log(label, message, source, current("tool_name"), current("skill_name")) end
 end
 
+-- For the other preludes (luaexec's managed io.write): emit(label, message, source).
+package.loaded["luaskills.log"] = emit
+
 function runtime.log(level, message)
   if type(level) ~= "string" or level:match("^%s*$") then
-    error("vulcan.runtime.log: level must be a non-empty string", 2)
+    error("vulcan.runtime.log: level must be a non-empty string", 0)
   end
   local t = type(message)
   if t ~= "string" and t ~= "number" then
-    error("vulcan.runtime.log: message must be a string, got " .. t, 2)
+    error("vulcan.runtime.log: message must be a string, got " .. t, 0)
   end
   emit(level, tostring(message), "log")
 end
 
 -- The process cwd, or a lease's logical cwd (nothing here ever chdirs the process).
 runtime.cwd = logical_cwd.effective
+
+-- vulcan.runtime.lua.exec (skill pool VMs only): luaexec in a VM of the luaexec pool; returns
+-- upstream's Markdown. The calling entry becomes the luaexec caller (re-entry guard).
+if args.lua_exec then
+  local lua_exec = host.lua_exec
+  runtime.lua = {
+    exec = function(input)
+      if type(input) ~= "table" then error("runtime.lua.exec: input must be a table, got " .. type(input), 0) end
+      return lua_exec(input, current("tool_name"))
+    end,
+  }
+end
 
 -- print goes to the engine's log sink, tab-separated, as upstream logs it at info level.
 function print(...)
@@ -66,20 +81,20 @@ end
 vulcan.cache = {
   put = function(value, ttl_sec)
     if ttl_sec ~= nil and type(ttl_sec) ~= "number" then
-      error("vulcan.cache.put: ttl_sec must be a number, got " .. type(ttl_sec), 2)
+      error("vulcan.cache.put: ttl_sec must be a number, got " .. type(ttl_sec), 0)
     end
     local ok, text = pcall(json.encode, value)
-    if not ok then error("vulcan.cache.put: " .. tostring(text), 2) end
+    if not ok then error("vulcan.cache.put: " .. tostring(text), 0) end
     return cache_put(cache_scope(), text, ttl_sec)
   end,
   get = function(id)
-    if type(id) ~= "string" then error("vulcan.cache.get: id must be a string, got " .. type(id), 2) end
+    if type(id) ~= "string" then error("vulcan.cache.get: id must be a string, got " .. type(id), 0) end
     local text = cache_get(cache_scope(), id)
     if text == nil then return nil end
     return json.decode(text)
   end,
   delete = function(id)
-    if type(id) ~= "string" then error("vulcan.cache.delete: id must be a string, got " .. type(id), 2) end
+    if type(id) ~= "string" then error("vulcan.cache.delete: id must be a string, got " .. type(id), 0) end
     return cache_delete(cache_scope(), id)
   end,
 }
@@ -88,12 +103,12 @@ vulcan.cache = {
 local config_get, config_set, config_delete, config_list = host.config_get, host.config_set, host.config_delete, host.config_list
 local function config_skill(op)
   local skill = current("skill_name")
-  if skill == nil then error("vulcan.config." .. op .. " requires one active skill context", 3) end
+  if skill == nil then error("vulcan.config." .. op .. " requires one active skill context", 0) end
   return skill
 end
 local function config_key(op, key)
-  if type(key) ~= "string" then error("vulcan.config." .. op .. ": key must be a string, got " .. type(key), 3) end
-  if key:match("^%s*$") then error("vulcan.config." .. op .. ": key must not be empty", 3) end
+  if type(key) ~= "string" then error("vulcan.config." .. op .. ": key must be a string, got " .. type(key), 0) end
+  if key:match("^%s*$") then error("vulcan.config." .. op .. ": key must not be empty", 0) end
   return key
 end
 
@@ -109,7 +124,7 @@ vulcan.config = {
   set = function(key, value)
     local skill = config_skill("set")
     key = config_key("set", key)
-    if type(value) ~= "string" then error("vulcan.config.set: value must be a string, got " .. type(value), 2) end
+    if type(value) ~= "string" then error("vulcan.config.set: value must be a string, got " .. type(value), 0) end
     return config_set(skill, key, value)
   end,
   delete = function(key)
@@ -139,9 +154,9 @@ end
 local host_tool = host.host_tool
 
 local function tool_name_arg(fn, name)
-  if type(name) ~= "string" then error(fn .. ": tool_name must be a string, got " .. type(name), 3) end
-  if name:match("^%s*$") then error(fn .. ": tool_name must not be empty", 3) end
-  if name:find("\0", 1, true) then error(fn .. ": tool_name must not contain NUL bytes", 3) end
+  if type(name) ~= "string" then error(fn .. ": tool_name must be a string, got " .. type(name), 0) end
+  if name:match("^%s*$") then error(fn .. ": tool_name must not be empty", 0) end
+  if name:find("\0", 1, true) then error(fn .. ": tool_name must not contain NUL bytes", 0) end
   return name
 end
 
@@ -149,30 +164,30 @@ local function has_tool(name)
   name = tool_name_arg("host.has", name)
   local r = host_tool("has", name, json.object(), caller())
   if r.state == "missing" then return false end
-  if r.state == "error" then error("vulcan.host.has: " .. r.message, 2) end
+  if r.state == "error" then error("vulcan.host.has: " .. r.message, 0) end
   local v = r.value
   if type(v) == "boolean" then return v end
   if type(v) == "table" then
     for _, key in ipairs({ "exists", "has", "available" }) do
       if type(v[key]) == "boolean" then return v[key] end
     end
-    error("vulcan.host.has: host tool has callback must return a boolean or an object with boolean exists/has/available", 2)
+    error("vulcan.host.has: host tool has callback must return a boolean or an object with boolean exists/has/available", 0)
   end
-  error("vulcan.host.has: host tool has callback must return a boolean", 2)
+  error("vulcan.host.has: host tool has callback must return a boolean", 0)
 end
 
 vulcan.host = {
   list = function()
     local r = host_tool("list", nil, json.object(), caller())
     if r.state == "missing" then return {} end
-    if r.state == "error" then error("vulcan.host.list: " .. r.message, 2) end
+    if r.state == "error" then error("vulcan.host.list: " .. r.message, 0) end
     return r.value
   end,
   has = has_tool,
   has_tool = has_tool,
   call = function(name, call_args)
     name = tool_name_arg("host.call", name)
-    if type(call_args) ~= "table" then error("host.call: args must be a table, got " .. type(call_args), 2) end
+    if type(call_args) ~= "table" then error("host.call: args must be a table, got " .. type(call_args), 0) end
     -- Empty args go out as an object, as upstream sends them.
     if next(call_args) == nil then call_args = json.object() end
     local r = host_tool("call", name, call_args, caller())

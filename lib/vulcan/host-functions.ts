@@ -49,6 +49,10 @@ export function registerVulcanHostFunctions(vm: LuaVm, services: VulcanServices)
     const request: HostToolRequest = { action, tool_name: typeof name === 'string' ? name : null, args: (args ?? {}) as HostToolRequest['args'] };
     return runHostTool(services.hostTool, request, callerOf(caller));
   });
+  fn('lua_exec', (input: unknown, caller: unknown) => {
+    if (!services.luaExec) throw new Error('vulcan.runtime.lua.exec is not available here');
+    return services.luaExec(input, typeof caller === 'string' ? caller : null);
+  });
   fn('model_caps', () => ({ embed: services.embed !== null, llm: services.llm !== null }));
   fn('model_call', (kind: 'embed' | 'llm', request: Record<string, unknown>) => {
     const handler = kind === 'embed' ? services.embed : services.llm;

@@ -28,6 +28,8 @@ export class VulcanServices {
   /** Answers vulcan.models.embed / llm; null: model_unavailable. */
   embed: EmbedHandler | null = null;
   llm: LlmHandler | null = null;
+  /** Runs vulcan.runtime.lua.exec (set by the engine): the Lua input and the calling tool. */
+  luaExec: ((input: unknown, callerToolName: string | null) => Promise<string>) | null = null;
 
   constructor(options: VulcanServicesOptions = {}) {
     this.cache = new RuntimeCache(options.cache);
