@@ -161,3 +161,10 @@ export {
   type LuaExecRequest,
   type LuaExecErrorCode,
 } from './engine/luaexec.js';
+export {
+  SKILL_MANAGEMENT_ACTIONS,
+  payloadTargetsRoot,
+  type SkillManagementAction,
+  type SkillManagementHandler,
+  type SkillManagementRequest,
+} from './vulcan/skill-management.js';

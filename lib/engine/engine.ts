@@ -22,6 +22,7 @@ import { SkillConfigError } from '../vulcan/config-errors.js';
 import type { SkillConfigStore } from '../vulcan/config-store.js';
 import type { EmbedHandler, HostToolHandler, LlmHandler } from '../vulcan/host-bridge.js';
 import { logRecord, type LuaLogRecord } from '../vulcan/log.js';
+import type { SkillManagementHandler } from '../vulcan/skill-management.js';
 import { VulcanServices } from '../vulcan/services.js';
 import { LuaExecError, parseLuaExecRequest, type LuaExecRequest } from './luaexec.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
@@ -66,6 +67,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     };
     if (o.cache) servicesOptions.cache = o.cache;
     this.#services = new VulcanServices(servicesOptions);
+    this.#services.skillManagementEnabled = o.enableSkillManagementBridge === true;
     this.#skills = new SkillsRuntime(
       {
         minSize: o.pool?.minSize ?? 1,
@@ -134,6 +136,17 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     if (handlers.llm !== undefined) this.#services.llm = handlers.llm;
   }
 
+  /**
+   * Performs `vulcan.runtime.skills.install/update/uninstall/enable/disable` for Lua when the
+   * engine was created with `enableSkillManagementBridge: true` (null removes it). It gets
+   * `{ action, authority: 'delegated_tool', input }`; what it returns goes back to Lua, a throw
+   * becomes `vulcan.runtime.skills.<action>: <message>`.
+   */
+  setSkillManagementHandler(handler: SkillManagementHandler | null): void {
+    if (handler !== null && typeof handler !== 'function') throw new TypeError('setSkillManagementHandler: expected a function or null');
+    this.#services.skillManagement = handler;
+  }
+
   /** True once {@link close} was called. */
   get closed(): boolean {
     return this.#closed;
@@ -160,6 +173,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     if (this.#options.runtimeRoot) loadOptions.runtimeRoot = this.#options.runtimeRoot;
     const set = await this.#skills.load(roots, loadOptions);
     this.#rootParents = [...new Set(roots.map((r) => path.dirname(path.resolve(r.skills_dir))))];
+    this.#services.rootNames = roots.map((r) => r.name);
     const delta = diffEntryRegistries(previous, set.registry);
     if (previous !== null && !isEmptyRegistryDelta(delta)) this.emit('registry-delta', delta);
     return set.report;

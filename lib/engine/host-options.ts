@@ -56,7 +56,7 @@ export const EngineOptionsJsonSchema = Type.Object(
           call_timeout_ms: Type.Optional(Type.Number({ minimum: 1, maximum: 1e12 })),
           capabilities: Type.Optional(
             Type.Object(
-              { enable_managed_io_compat: Type.Optional(Type.Boolean()) },
+              { enable_managed_io_compat: Type.Optional(Type.Boolean()), enable_skill_management_bridge: Type.Optional(Type.Boolean()) },
               { additionalProperties: false },
             ),
           ),
@@ -183,6 +183,8 @@ export function engineOptionsFromJson(json: string): Record<string, unknown> {
   }
   const managedIo = o.host_options?.capabilities?.enable_managed_io_compat;
   if (managedIo !== undefined) out.enableManagedIoCompat = managedIo;
+  const bridge = o.host_options?.capabilities?.enable_skill_management_bridge;
+  if (bridge !== undefined) out.enableSkillManagementBridge = bridge;
   if (o.pool_config) {
     out.pool = { minSize: o.pool_config.min_size, maxSize: o.pool_config.max_size, idleTtlSec: o.pool_config.idle_ttl_secs };
   }

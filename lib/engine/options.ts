@@ -41,6 +41,8 @@ export const LuaSkillsEngineOptionsSchema = Type.Object(
     allowNetworkDownload: Type.Optional(Type.Boolean()),
     /** Managed `io` compatibility layer in lease and luaexec VMs (upstream `capabilities.enable_managed_io_compat`, default true). */
     enableManagedIoCompat: Type.Optional(Type.Boolean()),
+    /** vulcan.runtime.skills.* (upstream `capabilities.enable_skill_management_bridge`, default false). */
+    enableSkillManagementBridge: Type.Optional(Type.Boolean()),
     /** Skill ids never loaded (upstream `ignored_skill_ids`). */
     ignoredSkillIds: Type.Optional(Type.Array(Type.String())),
     /** Canonical names entries may not take (they get `-2`, `-3` …). */
@@ -81,6 +83,12 @@ export interface LuaSkillsEngineOptions extends HostPathOptions {
    * keep the native `io`.
    */
   enableManagedIoCompat?: boolean;
+  /**
+   * Upstream `capabilities.enable_skill_management_bridge`: lets Lua ask the host to install,
+   * update, uninstall, enable or disable skills through `vulcan.runtime.skills.*` (handled by
+   * {@link LuaSkillsEngine.setSkillManagementHandler}). Default false.
+   */
+  enableSkillManagementBridge?: boolean;
   /** Permit dependency and skill downloads (used by the lifecycle layer). Default false. */
   allowNetworkDownload?: boolean;
   /** Receives `print(...)` and `vulcan.runtime.log` lines (the engine also emits them as `'log'`). */

@@ -57,7 +57,7 @@ export function installSkillPrelude(
   registerVulcanHostFunctions(vm, services);
   vm.execSync(luaText('vulcan-bridge.lua'), {
     chunkName: '@luaskills/vulcan-bridge.lua',
-    args: { temp_dir: services.tempDir ?? undefined, resources_dir: services.resourcesDir ?? undefined, lua_exec: options.luaExec === true },
+    args: { temp_dir: services.tempDir ?? undefined, resources_dir: services.resourcesDir ?? undefined, lua_exec: options.luaExec === true, skills_enabled: services.skillManagementEnabled },
   });
   vm.execSync(luaText('skill-prelude.lua'), { chunkName: '@luaskills/skill-prelude.lua', args: { entries } });
 }

@@ -2,7 +2,7 @@
 -- directories), print, vulcan.cache, vulcan.config, vulcan.host and vulcan.models, over the host
 -- functions of lib/vulcan/host-functions.ts. Installed into every skill and lease VM before the
 -- skill prelude.
--- args: { temp_dir = string|nil, resources_dir = string|nil, lua_exec = boolean }
+-- args: { temp_dir = string|nil, resources_dir = string|nil, lua_exec = boolean, skills_enabled = boolean }
 local args = ...
 local json = require("luaskills.json")
 local types = require("luaskills.types")
@@ -33,6 +33,25 @@ end
 local host_log = host.log
 local function emit(label, message, source)
   if host_log then host_log(label, message, source, current("tool_name"), current("skill_name")) end
+end
+
+-- vulcan.runtime.skills: the delegated skill-management bridge, off unless the host enables it.
+do
+  local enabled = args.skills_enabled == true
+  local status, layers, manage = host.skills_status, host.skills_layers, host.skills_manage
+  local skills = { enabled = enabled }
+  skills.status = function() return status() end
+  skills.layers = function() return layers() end
+  for _, op in ipairs({ "install", "update", "uninstall", "enable", "disable" }) do
+    skills[op] = function(input)
+      local fn = "vulcan.runtime.skills." .. op
+      if not enabled then error(fn .. " is disabled by host policy", 0) end
+      local ok, text = pcall(json.encode, input)
+      if not ok then error(fn .. ": " .. tostring(text), 0) end
+      return manage(op, text)
+    end
+  end
+  runtime.skills = skills
 end
 
 -- For the other preludes (luaexec's managed io.write): emit(label, message, source).

@@ -4,6 +4,7 @@
 import type { LuaVm } from '../vm/lua-vm.js';
 import { callerOf, runHostTool, runModel, type HostToolRequest } from './host-bridge.js';
 import { logRecord } from './log.js';
+import { managementLayers, managementStatus, runManagement, type SkillManagementAction } from './skill-management.js';
 import type { VulcanServices } from './services.js';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
@@ -53,6 +54,11 @@ export function registerVulcanHostFunctions(vm: LuaVm, services: VulcanServices)
     if (!services.luaExec) throw new Error('vulcan.runtime.lua.exec is not available here');
     return services.luaExec(input, typeof caller === 'string' ? caller : null);
   });
+  fn('skills_status', () => managementStatus(services.skillManagementEnabled, services.skillManagement !== null));
+  fn('skills_layers', () => managementLayers(services.rootNames, services.skillManagementEnabled));
+  fn('skills_manage', (action: SkillManagementAction, payload: string) =>
+    runManagement(action, payload, services.skillManagementEnabled, services.skillManagement),
+  );
   fn('model_caps', () => ({ embed: services.embed !== null, llm: services.llm !== null }));
   fn('model_call', (kind: 'embed' | 'llm', request: Record<string, unknown>) => {
     const handler = kind === 'embed' ? services.embed : services.llm;

@@ -6,6 +6,7 @@ import { SkillConfigError } from './config-errors.js';
 import { SkillConfigStore } from './config-store.js';
 import type { EmbedHandler, HostToolHandler, LlmHandler } from './host-bridge.js';
 import type { LuaLogRecord, LuaLogSink } from './log.js';
+import type { SkillManagementHandler } from './skill-management.js';
 
 export interface VulcanServicesOptions {
   /** Receives Lua log lines (print, vulcan.runtime.log). */
@@ -28,6 +29,11 @@ export class VulcanServices {
   /** Answers vulcan.models.embed / llm; null: model_unavailable. */
   embed: EmbedHandler | null = null;
   llm: LlmHandler | null = null;
+  /** Upstream `capabilities.enable_skill_management_bridge` (default false). */
+  skillManagementEnabled = false;
+  skillManagement: SkillManagementHandler | null = null;
+  /** Names of the loaded skill roots (ROOT, PROJECT, USER …), for `skills.layers()`. */
+  rootNames: readonly string[] = [];
   /** Runs vulcan.runtime.lua.exec (set by the engine): the Lua input and the calling tool. */
   luaExec: ((input: unknown, callerToolName: string | null) => Promise<string>) | null = null;
 
