@@ -168,3 +168,11 @@ export {
   type SkillManagementHandler,
   type SkillManagementRequest,
 } from './vulcan/skill-management.js';
+export { LifecycleError, LIFECYCLE_ERROR_CODES, type LifecycleErrorCode } from './lifecycle/errors.js';
+export { SkillLifecycle } from './engine/lifecycle-api.js';
+export type { SkillApplyResult } from './lifecycle/apply-ops.js';
+export type { LifecycleOptions } from './lifecycle/context.js';
+export type { SkillInstallRequest } from './lifecycle/source-prep.js';
+export type { SkillStateResult, SkillUninstallResult, UninstallOptions } from './lifecycle/state-ops.js';
+export type { SkillOperationProgressEvent, SkillLifecycleEvent, ProgressPhase } from './lifecycle/events.js';
+export type { OperationPlane, ManagementAuthority, LifecycleAction } from './lifecycle/policy.js';

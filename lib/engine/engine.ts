@@ -25,6 +25,14 @@ import { logRecord, type LuaLogRecord } from '../vulcan/log.js';
 import type { SkillManagementHandler } from '../vulcan/skill-management.js';
 import { VulcanServices } from '../vulcan/services.js';
 import { LuaExecError, parseLuaExecRequest, type LuaExecRequest } from './luaexec.js';
+import { SkillLifecycle } from './lifecycle-api.js';
+import type { SkillApplyResult } from '../lifecycle/apply-ops.js';
+import type { LifecycleOptions } from '../lifecycle/context.js';
+import type { SkillInstallRequest } from '../lifecycle/source-prep.js';
+import type { SkillStateResult, SkillUninstallResult, UninstallOptions } from '../lifecycle/state-ops.js';
+import { LifecycleError } from '../lifecycle/errors.js';
+import { effectiveStateDirName } from '../skills/load.js';
+import { validateSkillRootChain } from '../skills/roots.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
 
 /**
@@ -41,6 +49,13 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   readonly systemLuaLibDir: string;
   /** The host directories after the runtime-root layout was applied. */
   readonly hostPaths: ResolvedHostPaths;
+  /**
+   * Skill lifecycle: `install`, `update`, `uninstall`, `enable`, `disable` on the loaded root
+   * chain, and upstream's JSON surfaces (`installSkillJson`, `systemInstallSkillJson`, …). Events:
+   * `'skill-progress'` (SkillOperationProgressEvent) and `'skill-lifecycle'` (SkillLifecycleEvent).
+   */
+  readonly lifecycle: SkillLifecycle;
+  #roots: RuntimeSkillRoot[] | null = null;
   readonly #manager: RuntimeLeaseManager;
   readonly #skills: SkillsRuntime;
   readonly #options: LuaSkillsEngineOptions;
@@ -98,6 +113,25 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       assertOpen: () => this.#assertOpen(),
       track: (work) => this.#track(work),
     };
+    this.lifecycle = new SkillLifecycle(
+      {
+        roots: () => {
+          if (this.#roots === null) throw new LifecycleError('invalid_request', 'no skill roots are loaded: call loadFromRoots first');
+          return validateSkillRootChain(this.#roots);
+        },
+        stateDirName: effectiveStateDirName(o.runtimeRoot !== undefined ? { runtimeRoot: o.runtimeRoot } : { stateDirName: this.hostPaths.stateDirName }),
+        databaseDirName: this.hostPaths.databaseDirName,
+        reload: () => {
+          if (this.#roots === null) throw new LifecycleError('invalid_request', 'no skill roots are loaded: call loadFromRoots first');
+          return this.reloadFromRoots(this.#roots);
+        },
+        emitProgress: (event) => this.emit('skill-progress', event),
+        emitLifecycle: (event) => this.emit('skill-lifecycle', event),
+      },
+      (roots) => {
+        this.#roots = [...roots];
+      },
+    );
     this.leases = new RuntimeLeaseClient(host, 'public');
     this.systemLeases = new RuntimeLeaseClient(host, 'system_lua_lib');
   }
@@ -172,6 +206,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     if (this.#options.reservedEntryNames) loadOptions.reservedEntryNames = this.#options.reservedEntryNames;
     if (this.#options.runtimeRoot) loadOptions.runtimeRoot = this.#options.runtimeRoot;
     const set = await this.#skills.load(roots, loadOptions);
+    this.#roots = [...roots];
     this.#rootParents = [...new Set(roots.map((r) => path.dirname(path.resolve(r.skills_dir))))];
     this.#services.rootNames = roots.map((r) => r.name);
     const delta = diffEntryRegistries(previous, set.registry);
@@ -275,6 +310,27 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       return Promise.reject(new LuaExecError('invalid_request', `Invalid luaexec request JSON: ${(err as Error).message}`));
     }
     return this.#track(this.#skills.luaExec(request));
+  }
+
+  /** Installs a skill (`lifecycle.install`); resolves with upstream's SkillApplyResult. */
+  installSkill(request: SkillInstallRequest, options?: LifecycleOptions): Promise<SkillApplyResult> {
+    return this.#track(this.lifecycle.install(request, options));
+  }
+  /** Updates a managed install (`lifecycle.update`). */
+  updateSkill(request: SkillInstallRequest, options?: LifecycleOptions): Promise<SkillApplyResult> {
+    return this.#track(this.lifecycle.update(request, options));
+  }
+  /** Removes a skill; databases stay unless `removeSqlite` / `removeLancedb`. */
+  uninstallSkill(skillId: string, options?: UninstallOptions): Promise<SkillUninstallResult> {
+    return this.#track(this.lifecycle.uninstall(skillId, options));
+  }
+  /** Enables a disabled skill. */
+  enableSkill(skillId: string, options?: LifecycleOptions): Promise<SkillStateResult> {
+    return this.#track(this.lifecycle.enable(skillId, options));
+  }
+  /** Disables a skill (a record in its root's state folder), with an optional reason. */
+  disableSkill(skillId: string, reason?: string, options?: LifecycleOptions): Promise<SkillStateResult> {
+    return this.#track(this.lifecycle.disable(skillId, reason, options));
   }
 
   /** Counters of the skill VM pool (null before the first load). */
