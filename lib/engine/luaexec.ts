@@ -12,7 +12,8 @@ import type { LuaFunction } from '../vm/lua-vm.js';
 import { compileValidator } from '../vm/options.js';
 import type { VulcanServices } from '../vulcan/services.js';
 import { renderFailure, renderSuccess, type RenderedValue } from './luaexec-render.js';
-import { SkillVm, luaText, type SkillEntryRuntime } from './skill-vm.js';
+import { runLuaFile } from '../lua-files.js';
+import { SkillVm, type SkillEntryRuntime } from './skill-vm.js';
 
 /** Upstream `RunLuaExecRequest`; unknown fields are ignored, as serde ignores them. */
 export const LuaExecRequestSchema = Type.Object({
@@ -73,7 +74,7 @@ export class LuaExecVm {
     this.skill = new SkillVm(entries, { services });
     const vm = this.skill.vm;
     try {
-      vm.execSync(luaText('luaexec.lua'), { chunkName: '@luaskills/luaexec.lua', args: { managed_io: managedIo } });
+      runLuaFile(vm, 'luaexec.lua', { managed_io: managedIo });
       this.#begin = vm.getFunction('__luaskills_luaexec_begin');
       this.#run = vm.getFunction('__luaskills_luaexec_run');
       this.#end = vm.getFunction('__luaskills_luaexec_end');

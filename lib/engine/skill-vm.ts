@@ -1,7 +1,6 @@
 // One pooled skill VM: a LuaVm with the skill prelude (lib/lua/skill-prelude.lua) and the entry
 // table of the loaded skills. Handlers compile lazily, per VM, on first call.
-import { readFileSync } from 'node:fs';
-
+import { runLuaFile } from '../lua-files.js';
 import type { AsyncCallOptions } from '../vm/options.js';
 import { LuaVm, type LuaFunction, type LuaValue } from '../vm/lua-vm.js';
 import { registerVulcanHostFunctions } from '../vulcan/host-functions.js';
@@ -33,16 +32,6 @@ export interface SkillScope {
   host_result?: Record<string, unknown>;
 }
 
-const luaTexts = new Map<string, string>();
-export function luaText(name: string): string {
-  let text = luaTexts.get(name);
-  if (text === undefined) {
-    text = readFileSync(new URL(`../../lib/lua/${name}`, import.meta.url), 'utf8');
-    luaTexts.set(name, text);
-  }
-  return text;
-}
-
 /**
  * Installs the skill prelude into `vm`: the entry table, lazy handlers, `vulcan.call`, and the
  * engine-side surfaces (log, print, cache, config) bound to `services`. Lease VMs get it too, so
@@ -55,11 +44,13 @@ export function installSkillPrelude(
   options: { luaExec?: boolean } = {},
 ): void {
   registerVulcanHostFunctions(vm, services);
-  vm.execSync(luaText('vulcan-bridge.lua'), {
-    chunkName: '@luaskills/vulcan-bridge.lua',
-    args: { temp_dir: services.tempDir ?? undefined, resources_dir: services.resourcesDir ?? undefined, lua_exec: options.luaExec === true, skills_enabled: services.skillManagementEnabled },
+  runLuaFile(vm, 'vulcan-bridge.lua', {
+    temp_dir: services.tempDir ?? undefined,
+    resources_dir: services.resourcesDir ?? undefined,
+    lua_exec: options.luaExec === true,
+    skills_enabled: services.skillManagementEnabled,
   });
-  vm.execSync(luaText('skill-prelude.lua'), { chunkName: '@luaskills/skill-prelude.lua', args: { entries } });
+  runLuaFile(vm, 'skill-prelude.lua', { entries });
 }
 
 /** Upstream: an object becomes a table with string keys, an array a sequence, anything else {}. */

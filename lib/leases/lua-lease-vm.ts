@@ -1,16 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { runLuaFile } from '../lua-files.js';
 
 import { LuaError } from '../vm/errors.js';
 import type { LuaFunction, LuaVm } from '../vm/lua-vm.js';
 import type { LeaseEvalInput, LeaseEvalOutcome, LeaseVm } from './lease-vm.js';
 import { absoluteLeaseCwd, cPathPrefix, luaPathPrefix, type LeasePathContext } from './paths.js';
 
-// Read on first use and kept: every lease VM runs the same prelude.
-let preludeText: string | undefined;
-function prelude(): string {
-  preludeText ??= readFileSync(new URL('../../lib/lua/lease-prelude.lua', import.meta.url), 'utf8');
-  return preludeText;
-}
 
 // The seed reports Lua failures as mlua renders them, behind `Runtime session eval error: `.
 function failureMessage(err: unknown, timeoutMs: number): string {
@@ -69,19 +63,16 @@ export class LuaLeaseVm implements LeaseVm {
         });
       }
       // Absent values stay undefined: a null member would arrive in Lua as the null sentinel.
-      vm.execSync(prelude(), {
-        chunkName: '@luaskills/lease-prelude.lua',
-        args: {
-          cwd: cwd ?? undefined,
-          cwd_text: paths.cwd ?? undefined,
-          workspace_root: paths.workspaceRoot ?? undefined,
-          system_lua_lib: paths.systemLuaLib ?? undefined,
-          mounts: paths.mounts ?? undefined,
-          path_prefix: luaPathPrefix(paths.luaRoots),
-          cpath_prefix: cPathPrefix(paths.cRoots),
-          windows: process.platform === 'win32',
-          managed_io: managedIo,
-        },
+      runLuaFile(vm, 'lease-prelude.lua', {
+        cwd: cwd ?? undefined,
+        cwd_text: paths.cwd ?? undefined,
+        workspace_root: paths.workspaceRoot ?? undefined,
+        system_lua_lib: paths.systemLuaLib ?? undefined,
+        mounts: paths.mounts ?? undefined,
+        path_prefix: luaPathPrefix(paths.luaRoots),
+        cpath_prefix: cPathPrefix(paths.cRoots),
+        windows: process.platform === 'win32',
+        managed_io: managedIo,
       });
       // Held by reference, then unnamed: code in the lease cannot replace the entry step.
       this.#enter = vm.getFunction('__luaskills_lease_enter');
