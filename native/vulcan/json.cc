@@ -8,11 +8,13 @@
 #include "json.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
 
 #include "../convert.h"
 #include "../typed_containers.h"
@@ -94,11 +96,27 @@ void EncodeString(OutBuf* b, const char* s, size_t len) {
   AddChar(b, '"');
 }
 
+// Decimal digits of v at the end of buf (no sign handling); returns the first digit.
+char* WriteDigits(char* end, unsigned long long v) {
+  do {
+    *--end = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  return end;
+}
+
+void AddInteger(OutBuf* b, long long v) {
+  char buf[24];
+  char* end = buf + sizeof buf;
+  const unsigned long long mag = v < 0 ? 0ULL - static_cast<unsigned long long>(v) : static_cast<unsigned long long>(v);
+  char* p = WriteDigits(end, mag);
+  if (v < 0) *--p = '-';
+  Add(b, p, static_cast<size_t>(end - p));
+}
+
 void EncodeNumber(lua_State* L, OutBuf* b, int idx) {
-  char buf[40];
   if (lua_isinteger(L, idx)) {
-    std::snprintf(buf, sizeof buf, LUA_INTEGER_FMT, static_cast<LUAI_UACINT>(lua_tointeger(L, idx)));
-    AddStr(b, buf);
+    AddInteger(b, static_cast<long long>(lua_tointeger(L, idx)));
     return;
   }
   const double d = lua_tonumber(L, idx);
@@ -108,22 +126,28 @@ void EncodeNumber(lua_State* L, OutBuf* b, int idx) {
   }
   if (d == std::trunc(d) && std::fabs(d) < 9.2e18) {
     // One number type upstream (LuaJIT): whole floats are written as integers.
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(d));
-    AddStr(b, buf);
+    AddInteger(b, static_cast<long long>(d));
     return;
   }
-  // The shortest text that reads back as the same double, exponent written as serde_json
-  // writes it (`1e300`, `1e-7`: no plus sign, no leading zeros).
-  for (int precision = 15; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, d);
-    if (std::strtod(buf, nullptr) == d) break;
+  // The shortest text that reads back as the same double, in printf's %g layout with at least
+  // 15 significant digits, exponent written as serde_json writes it (`1e300`, `1e-7`: no plus
+  // sign, no leading zeros). The shortest digit count comes from to_chars (Ryu), so no
+  // print-and-parse loop is needed.
+  char buf[40];
+  char sci[40];
+  const auto shortest = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
+  int digits = 0;
+  for (const char* p = sci; p < shortest.ptr && *p != 'e'; ++p) {
+    if (*p >= '0' && *p <= '9') ++digits;
   }
+  const auto out = std::to_chars(buf, buf + sizeof buf - 1, d, std::chars_format::general, std::max(digits, 15));
+  *out.ptr = '\0';
   char* e = std::strchr(buf, 'e');
   if (e != nullptr) {
-    char* digits = e + 1;
-    if (*digits == '+') std::memmove(digits, digits + 1, std::strlen(digits));
-    if (*digits == '-') ++digits;
-    while (digits[0] == '0' && digits[1] != '\0') std::memmove(digits, digits + 1, std::strlen(digits));
+    char* exp = e + 1;
+    if (*exp == '+') std::memmove(exp, exp + 1, std::strlen(exp));
+    if (*exp == '-') ++exp;
+    while (exp[0] == '0' && exp[1] != '\0') std::memmove(exp, exp + 1, std::strlen(exp));
   }
   AddStr(b, buf);
 }
@@ -404,30 +428,25 @@ void DecodeNumber(lua_State* L, Parser& p) {
     if (p.pos >= p.len || !(p.s[p.pos] >= '0' && p.s[p.pos] <= '9')) DecodeError(L, p, "invalid number");
     while (p.pos < p.len && p.s[p.pos] >= '0' && p.s[p.pos] <= '9') ++p.pos;
   }
-  char buf[64];
-  const size_t n = p.pos - start;
-  if (!is_float && n < sizeof buf) {
-    std::memcpy(buf, p.s + start, n);
-    buf[n] = '\0';
-    char* end = nullptr;
-    errno = 0;
-    const long long v = std::strtoll(buf, &end, 10);
-    if (errno == 0 && end == buf + n) {
+  const char* text = p.s + start;
+  const char* end = p.s + p.pos;
+  if (!is_float) {
+    long long v = 0;
+    const auto r = std::from_chars(text, end, v);
+    if (r.ec == std::errc() && r.ptr == end) {
       lua_pushinteger(L, static_cast<lua_Integer>(v));  // JSON integers are Lua integers
       return;
     }
   }
-  // Floats, and integers beyond int64.
-  const char* text = p.s + start;
-  if (n < sizeof buf) {
-    std::memcpy(buf, text, n);
-    buf[n] = '\0';
-    lua_pushnumber(L, std::strtod(buf, nullptr));
-  } else {
-    lua_pushlstring(L, text, n);
-    lua_pushnumber(L, std::strtod(lua_tostring(L, -1), nullptr));
-    lua_remove(L, -2);
+  // Floats, and integers beyond int64 (from_chars rounds correctly, as strtod does, and
+  // reports out-of-range values; those become ±inf or 0 as strtod would give them).
+  double d = 0;
+  const auto r = std::from_chars(text, end, d);
+  if (r.ec == std::errc::result_out_of_range) {
+    const std::string copy(text, static_cast<size_t>(end - text));
+    d = std::strtod(copy.c_str(), nullptr);
   }
+  lua_pushnumber(L, d);
 }
 
 bool Match(Parser& p, const char* word) {
