@@ -172,7 +172,59 @@ export { LifecycleError, LIFECYCLE_ERROR_CODES, type LifecycleErrorCode } from '
 export { SkillLifecycle } from './engine/lifecycle-api.js';
 export type { SkillApplyResult } from './lifecycle/apply-ops.js';
 export type { LifecycleOptions } from './lifecycle/context.js';
-export type { SkillInstallRequest } from './lifecycle/source-prep.js';
 export type { SkillStateResult, SkillUninstallResult, UninstallOptions } from './lifecycle/state-ops.js';
 export type { SkillOperationProgressEvent, SkillLifecycleEvent, ProgressPhase } from './lifecycle/events.js';
 export type { OperationPlane, ManagementAuthority, LifecycleAction } from './lifecycle/policy.js';
+export {
+  extractSkillZip,
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_MAX_UNPACKED_BYTES,
+  DEFAULT_MAX_RATIO,
+  RATIO_CHECK_MIN_BYTES,
+  type ArchiveLimits,
+  type ExtractedSkill,
+} from './lifecycle/archive.js';
+export { parseChecksums, checksumForAsset, sha256File, isSha256, normalizeSha256 } from './lifecycle/checksums.js';
+export {
+  downloadToFile,
+  downloadToCache,
+  fetchText,
+  urlMatchesPrefixes,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  DEFAULT_MAX_TEXT_BYTES,
+  type FetchOptions,
+  type DownloadOptions,
+  type CachedDownloadOptions,
+  type DownloadResult,
+  type DownloadProgressStatus,
+} from './lifecycle/download.js';
+export {
+  parseSkillSourceManifest,
+  validateSourceManifestFor,
+  SkillSourceManifestSchema,
+  UPSTREAM_SOURCE_TYPES,
+  type SkillSourceManifest,
+} from './lifecycle/source-manifest.js';
+export {
+  resolveSkillSource,
+  resolveRequestedSkillId,
+  normalizeGithubRepoLocator,
+  rewriteGithubDownloadUrl,
+  SKILL_SOURCE_TYPES,
+  type SkillSourceType,
+  type SkillInstallRequest,
+  type SkillSourceConfig,
+  type ResolvedSkillSource,
+  type ResolvedArchive,
+} from './lifecycle/sources.js';
+export { fetchSkillArchive, type FetchSkillArchiveOptions, type FetchedSkillArchive } from './lifecycle/fetch-archive.js';
+export { copySkillDir } from './lifecycle/stage-dir.js';
+export { prepareSkillPackage, type PrepareSkillPackageOptions, type PreparedSkillPackage } from './lifecycle/prepare.js';
+export {
+  emitProgress,
+  percentOf,
+  type SkillAcquisitionEvent,
+  type SkillAcquisitionPhase,
+  type SkillAcquisitionStatus,
+  type SkillAcquisitionListener,
+} from './lifecycle/progress.js';

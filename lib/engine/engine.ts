@@ -28,7 +28,7 @@ import { LuaExecError, parseLuaExecRequest, type LuaExecRequest } from './luaexe
 import { SkillLifecycle } from './lifecycle-api.js';
 import type { SkillApplyResult } from '../lifecycle/apply-ops.js';
 import type { LifecycleOptions } from '../lifecycle/context.js';
-import type { SkillInstallRequest } from '../lifecycle/source-prep.js';
+import type { SkillInstallRequest, SourceSettings } from '../lifecycle/source-prep.js';
 import type { SkillStateResult, SkillUninstallResult, UninstallOptions } from '../lifecycle/state-ops.js';
 import { LifecycleError } from '../lifecycle/errors.js';
 import { effectiveStateDirName } from '../skills/load.js';
@@ -126,6 +126,18 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
           return this.reloadFromRoots(this.#roots);
         },
         emitProgress: (event) => this.emit('skill-progress', event),
+        sourceSettings: () => {
+          const settings: SourceSettings = {
+            cacheDir: this.hostPaths.downloadCacheRoot ?? path.join(os.tmpdir(), 'luaskills-downloads'),
+            allowNetworkDownload: o.allowNetworkDownload === true,
+          };
+          if (o.githubApiBaseUrl !== undefined) settings.githubApiBaseUrl = o.githubApiBaseUrl;
+          if (o.githubBaseUrl !== undefined) settings.githubBaseUrl = o.githubBaseUrl;
+          if (o.officialSkillHubBaseUrl !== undefined) settings.officialSkillHubBaseUrl = o.officialSkillHubBaseUrl;
+          if (o.enablePrivateUrlSkillInstall !== undefined) settings.enablePrivateUrlSkillInstall = o.enablePrivateUrlSkillInstall;
+          if (o.privateSkillSourceAllowlist !== undefined) settings.privateSkillSourceAllowlist = o.privateSkillSourceAllowlist;
+          return settings;
+        },
         emitLifecycle: (event) => this.emit('skill-lifecycle', event),
       },
       (roots) => {

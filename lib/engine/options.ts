@@ -39,6 +39,11 @@ export const LuaSkillsEngineOptionsSchema = Type.Object(
     stateDirName: Type.Optional(Type.String()),
     databaseDirName: Type.Optional(Type.String()),
     allowNetworkDownload: Type.Optional(Type.Boolean()),
+    githubApiBaseUrl: Type.Optional(Type.String({ minLength: 1 })),
+    githubBaseUrl: Type.Optional(Type.String({ minLength: 1 })),
+    officialSkillHubBaseUrl: Type.Optional(Type.String({ minLength: 1 })),
+    enablePrivateUrlSkillInstall: Type.Optional(Type.Boolean()),
+    privateSkillSourceAllowlist: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     /** Managed `io` compatibility layer in lease and luaexec VMs (upstream `capabilities.enable_managed_io_compat`, default true). */
     enableManagedIoCompat: Type.Optional(Type.Boolean()),
     /** vulcan.runtime.skills.* (upstream `capabilities.enable_skill_management_bridge`, default false). */
@@ -91,6 +96,16 @@ export interface LuaSkillsEngineOptions extends HostPathOptions {
   enableSkillManagementBridge?: boolean;
   /** Permit dependency and skill downloads (used by the lifecycle layer). Default false. */
   allowNetworkDownload?: boolean;
+  /** GitHub REST API base for `github` sources (default `https://api.github.com`). */
+  githubApiBaseUrl?: string;
+  /** Rewrites `https://github.com/...` download URLs to this mirror. */
+  githubBaseUrl?: string;
+  /** Base URL of the skill hub for `official_hub` sources. */
+  officialSkillHubBaseUrl?: string;
+  /** Opt-in for `private_url_manifest` installs (system plane only). */
+  enablePrivateUrlSkillInstall?: boolean;
+  /** URL prefixes private manifests and their archives must start with. */
+  privateSkillSourceAllowlist?: string[];
   /** Receives `print(...)` and `vulcan.runtime.log` lines (the engine also emits them as `'log'`). */
   logSink?: LuaLogSink;
   /** vulcan.cache limits: `defaultTtlSec` and `maxTtlSec` (1800), `capacity` (1000 entries). */

@@ -13,7 +13,7 @@ import { LifecycleError } from './errors.js';
 import { withLifecycleLock } from './lock.js';
 import { declaredInstances, ensureNotRootOwned, ensureNotShadowed, resolveTargetRoot } from './policy.js';
 import { readInstallRecord, stateDir, writeInstallRecord } from './records.js';
-import { prepareSource, sourceSkillId, type SkillInstallRequest } from './source-prep.js';
+import { prepareSource, requestedSkillId, type SkillInstallRequest } from './source-prep.js';
 import { checkSkillId } from './state-ops.js';
 import { moveDir, removeQuietly } from './staging.js';
 
@@ -30,9 +30,7 @@ export interface SkillApplyResult {
 const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
 function requestedId(request: SkillInstallRequest): string {
-  const id = request.skill_id?.trim() || sourceSkillId(request);
-  if (!id) throw new LifecycleError('invalid_request', 'install/update request requires skill_id or one source that can derive it');
-  return checkSkillId(id);
+  return checkSkillId(requestedSkillId(request));
 }
 
 // Stages and validates the package; returns its directory in staging and its manifest version.

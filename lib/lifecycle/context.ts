@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { SkillLoadReport } from '../skills/load.js';
 import type { ResolvedSkillRoot } from '../skills/roots.js';
 import { LifecycleError } from './errors.js';
+import type { SourceSettings } from './source-prep.js';
 import { planeLabel, type ProgressPhase, type SkillLifecycleEvent, type SkillOperationProgressEvent } from './events.js';
 import type { LifecycleAction, ManagementAuthority, OperationPlane } from './policy.js';
 
@@ -17,6 +18,8 @@ export interface LifecycleHost {
   /** Reloads the current roots atomically; throws (old skills kept) when the reload fails. */
   reload(): Promise<SkillLoadReport>;
   emitProgress(event: SkillOperationProgressEvent): void;
+  /** Download and source settings (host options). */
+  sourceSettings(): SourceSettings;
   emitLifecycle(event: SkillLifecycleEvent): void;
 }
 

@@ -1,18 +1,18 @@
-// Where a package comes from: puts the requested skill into `<staging>/<skill_id>` and says what
-// it is. Local directories work here; zips and network sources (github, official_hub,
-// private_url_manifest) plug in through lib/lifecycle/sources.ts. `url` is always refused.
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
-
+// Where a package comes from: resolves the request (github, official_hub, private_url_manifest,
+// local_dir, local_zip; `url` is always refused), downloads and verifies what must be, and puts
+// the package into `<staging>/<skill_id>` under the archive rules (lib/lifecycle/prepare.ts),
+// reporting each step as this operation's progress.
 import type { Operation } from './context.js';
 import { LifecycleError } from './errors.js';
-import { stageDirectory } from './staging.js';
+import { prepareSkillPackage } from './prepare.js';
+import type { SkillAcquisitionEvent } from './progress.js';
+import { resolveRequestedSkillId, type SkillInstallRequest, type SkillSourceConfig } from './sources.js';
 
-/** Upstream `SkillInstallRequest`, plus the local sources of this library. */
-export interface SkillInstallRequest {
-  skill_id?: string;
-  source?: string;
-  source_type?: 'github' | 'official_hub' | 'url' | 'private_url_manifest' | 'local_dir' | 'local_zip';
+export type { SkillInstallRequest } from './sources.js';
+
+/** Source settings of an engine (host options) plus its download cache. */
+export interface SourceSettings extends Omit<SkillSourceConfig, 'plane'> {
+  cacheDir: string;
 }
 
 /** A staged package. */
@@ -25,45 +25,35 @@ export interface StagedSource {
   version?: string;
 }
 
-/** The skill id a request's source implies (repo name, hub id, directory or zip name). */
-export function sourceSkillId(request: SkillInstallRequest): string | undefined {
-  const source = request.source?.trim();
-  if (!source) return undefined;
-  switch (request.source_type ?? 'github') {
-    case 'github': {
-      const parts = source.replace(/\/+$/, '').split('/');
-      return parts[parts.length - 1] || undefined;
-    }
-    case 'official_hub':
-      return source;
-    case 'local_dir':
-      return path.basename(source.replace(/\/+$/, ''));
-    case 'local_zip':
-      return path.basename(source).replace(/\.zip$/i, '').replace(/-v\d+\.\d+\.\d+.*-skill$/, '');
-    default:
-      return undefined;
-  }
+/** The skill id a request names or implies; refusals as upstream words them. */
+export function requestedSkillId(request: SkillInstallRequest): string {
+  return resolveRequestedSkillId(request);
 }
 
 export async function prepareSource(op: Operation, request: SkillInstallRequest, skillId: string, staging: string): Promise<StagedSource> {
-  const type = request.source_type ?? 'github';
-  const source = request.source?.trim();
-  op.sourceType = type;
-  op.sourceLocator = source;
-  op.progress('resolving_source');
-  if (type === 'url') {
-    throw new LifecycleError('refused', 'public URL skill install is disabled by source policy; use github, official_hub, or a host-private system manifest');
+  const settings = op.host.sourceSettings();
+  const { cacheDir, ...rest } = settings;
+  const config: SkillSourceConfig = { ...rest, plane: op.plane };
+  op.sourceType = request.source_type ?? 'github';
+  if (typeof request.source === "string") op.sourceLocator = request.source;
+  const forward = (event: SkillAcquisitionEvent): void => {
+    if (event.source_type !== undefined) op.sourceType = event.source_type;
+    if (event.source_locator !== undefined) op.sourceLocator = event.source_locator;
+    const extra: Record<string, unknown> = {};
+    for (const key of ['bytes_done', 'bytes_total', 'percent', 'message'] as const) if (event[key] !== undefined) extra[key] = event[key];
+    op.progress(event.phase, event.status, extra);
+  };
+  const prepared = await prepareSkillPackage({ ...request, skill_id: skillId }, config, {
+    cacheDir,
+    stagingDir: staging,
+    onProgress: forward,
+    ...(op.options.signal ? { signal: op.options.signal } : {}),
+  });
+  if (prepared.source.skill_id !== skillId) {
+    throw new LifecycleError('invalid_request', `resolved skill id '${prepared.source.skill_id}' does not match the requested '${skillId}'`);
   }
-  if (!source) throw new LifecycleError('invalid_request', `source is required for source_type '${type}'`);
-  if (type === 'local_dir') {
-    const dir = path.resolve(source);
-    const info = await stat(dir).catch(() => null);
-    if (!info?.isDirectory()) throw new LifecycleError('source_unresolved', `local skill directory not found: ${dir}`);
-    if (path.basename(dir) !== skillId) {
-      throw new LifecycleError('invalid_request', `local skill directory name '${path.basename(dir)}' does not match skill_id '${skillId}'`);
-    }
-    op.progress('source_resolved');
-    return { dir: await stageDirectory(dir, staging, skillId), sourceType: type, locator: dir };
-  }
-  throw new LifecycleError('source_unresolved', `source_type '${type}' is not available in this build`);
+  const staged: StagedSource = { dir: prepared.skillDir, sourceType: prepared.source.source_type, locator: prepared.source.locator };
+  if (prepared.source.tag !== undefined) staged.tag = prepared.source.tag;
+  if (prepared.source.version !== undefined) staged.version = prepared.source.version;
+  return staged;
 }
