@@ -23,6 +23,8 @@ import type { SkillConfigStore } from '../vulcan/config-store.js';
 import type { EmbedHandler, HostToolHandler, LlmHandler } from '../vulcan/host-bridge.js';
 import { logRecord, type LuaLogRecord } from '../vulcan/log.js';
 import { VulcanServices } from '../vulcan/services.js';
+import { engineDatabasesOf } from '../vulcan/database-host-functions.js';
+import type { DatabaseProvider, DatabaseProviderKind } from '../vulcan/database-provider.js';
 import { LuaExecError, parseLuaExecRequest, type LuaExecRequest } from './luaexec.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
 
@@ -132,6 +134,16 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     }
     if (handlers.embed !== undefined) this.#services.embed = handlers.embed;
     if (handlers.llm !== undefined) this.#services.llm = handlers.llm;
+  }
+
+  /**
+   * Plugs a host database provider for `vulcan.sqlite` or `vulcan.lancedb` (upstream's
+   * `host_callback` mode): it receives `{action, binding, input}` and its value (sync or async)
+   * is the Lua method's result. `null` returns to the default provider (better-sqlite3 /
+   * @lancedb/lancedb on `<skills_dir>/../databases`).
+   */
+  setDatabaseProvider(kind: DatabaseProviderKind, provider: DatabaseProvider | null): void {
+    engineDatabasesOf(this.#services).setProvider(kind, provider);
   }
 
   /** True once {@link close} was called. */
@@ -328,6 +340,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     this.#skills.close();
     // A create waiting on its directory resumes, sees the engine closed and makes no VM.
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    engineDatabasesOf(this.#services).close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 
 import type { AsyncCallOptions } from '../vm/options.js';
 import { LuaVm, type LuaFunction, type LuaValue } from '../vm/lua-vm.js';
+import type { SkillDatabaseRuntime } from '../vulcan/database-provider.js';
 import { registerVulcanHostFunctions } from '../vulcan/host-functions.js';
 import { VulcanServices } from '../vulcan/services.js';
 import type { ReturnedValue } from './tool-output.js';
@@ -21,6 +22,9 @@ export interface SkillEntryRuntime {
   tools_path?: string;
   lua_path?: string;
   ffi_path?: string;
+  /** The skill's `sqlite:` / `lancedb:` settings with their binding context. */
+  sqlite?: SkillDatabaseRuntime;
+  lancedb?: SkillDatabaseRuntime;
 }
 
 /** The request scope a call runs in (`vulcan.context`); objects as the host resolved them. */
@@ -59,6 +63,7 @@ export function installSkillPrelude(
     chunkName: '@luaskills/vulcan-bridge.lua',
     args: { temp_dir: services.tempDir ?? undefined, resources_dir: services.resourcesDir ?? undefined, lua_exec: options.luaExec === true },
   });
+  vm.execSync(luaText('vulcan-db.lua'), { chunkName: '@luaskills/vulcan-db.lua' });
   vm.execSync(luaText('skill-prelude.lua'), { chunkName: '@luaskills/skill-prelude.lua', args: { entries } });
 }
 
