@@ -107,7 +107,7 @@ export class EngineDatabases {
       this.#services.log(logRecord(label, `[${LABEL[kind]}:${tag}] skill=${b.skill_id} db=${b.skill_dir_name} op=${action}${text}`, 'log', tool, b.skill_id));
     };
     if (settings.log_level === 'info') emit('info', 'info', '');
-    const request: DatabaseProviderRequest = { action, binding: { ...b }, input };
+    const request: DatabaseProviderRequest = { action, binding: { ...b }, input: this.#host[kind] ? hostInput(kind, action, input) : input };
     const started = performance.now();
     try {
       const host = this.#host[kind];

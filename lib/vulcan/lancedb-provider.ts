@@ -154,7 +154,8 @@ function plain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(plain);
   if (v !== null && typeof v === 'object') {
     const o = v as { toJSON?: () => unknown; toArray?: () => unknown };
-    if (typeof o.toArray === 'function' && !(v instanceof Date)) return plain(o.toArray());
+    if (typeof o.toJSON === 'function' && !(v instanceof Date)) return plain(o.toJSON());
+    if (typeof o.toArray === 'function') return plain(o.toArray());
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) out[k] = plain(x);
     return out;
