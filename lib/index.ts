@@ -228,3 +228,23 @@ export {
   type SkillAcquisitionStatus,
   type SkillAcquisitionListener,
 } from './lifecycle/progress.js';
+export {
+  DatabaseError,
+  SQLITE_ACTIONS,
+  LANCEDB_ACTIONS,
+  databaseBindingOf,
+  type DatabaseKind,
+  type DatabaseProviderKind,
+  type DatabaseProvider,
+  type DatabaseProviderRequest,
+  type DatabaseProviderInfo,
+  type DatabaseValue,
+  type DatabaseErrorCode,
+  type EngineDatabaseProvider,
+  type RuntimeDatabaseBindingContext,
+  type SqliteProviderAction,
+  type LanceDbProviderAction,
+  type SkillDatabaseRuntime,
+} from './vulcan/database-provider.js';
+export { BetterSqliteProvider } from './vulcan/sqlite-provider.js';
+export { LanceDbProvider } from './vulcan/lancedb-provider.js';

@@ -24,6 +24,8 @@ import type { EmbedHandler, HostToolHandler, LlmHandler } from '../vulcan/host-b
 import { logRecord, type LuaLogRecord } from '../vulcan/log.js';
 import type { SkillManagementHandler } from '../vulcan/skill-management.js';
 import { VulcanServices } from '../vulcan/services.js';
+import { engineDatabasesOf } from '../vulcan/database-host-functions.js';
+import type { DatabaseProvider, DatabaseProviderKind } from '../vulcan/database-provider.js';
 import { LuaExecError, parseLuaExecRequest, type LuaExecRequest } from './luaexec.js';
 import { SkillLifecycle } from './lifecycle-api.js';
 import type { SkillApplyResult } from '../lifecycle/apply-ops.js';
@@ -191,6 +193,16 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   setSkillManagementHandler(handler: SkillManagementHandler | null): void {
     if (handler !== null && typeof handler !== 'function') throw new TypeError('setSkillManagementHandler: expected a function or null');
     this.#services.skillManagement = handler;
+  }
+
+  /**
+   * Plugs a host database provider for `vulcan.sqlite` or `vulcan.lancedb` (upstream's
+   * `host_callback` mode): it receives `{action, binding, input}` and its value (sync or async)
+   * is the Lua method's result. `null` returns to the default provider (better-sqlite3 /
+   * @lancedb/lancedb on `<skills_dir>/../databases`).
+   */
+  setDatabaseProvider(kind: DatabaseProviderKind, provider: DatabaseProvider | null): void {
+    engineDatabasesOf(this.#services).setProvider(kind, provider);
   }
 
   /** True once {@link close} was called. */
@@ -410,6 +422,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     this.#skills.close();
     // A create waiting on its directory resumes, sees the engine closed and makes no VM.
     while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+    engineDatabasesOf(this.#services).close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {

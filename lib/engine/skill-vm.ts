@@ -3,6 +3,7 @@
 import { runLuaFile } from '../lua-files.js';
 import type { AsyncCallOptions } from '../vm/options.js';
 import { LuaVm, type LuaFunction, type LuaValue } from '../vm/lua-vm.js';
+import type { SkillDatabaseRuntime } from '../vulcan/database-provider.js';
 import { registerVulcanHostFunctions } from '../vulcan/host-functions.js';
 import { VulcanServices } from '../vulcan/services.js';
 import type { ReturnedValue } from './tool-output.js';
@@ -20,6 +21,9 @@ export interface SkillEntryRuntime {
   tools_path?: string;
   lua_path?: string;
   ffi_path?: string;
+  /** The skill's `sqlite:` / `lancedb:` settings with their binding context. */
+  sqlite?: SkillDatabaseRuntime;
+  lancedb?: SkillDatabaseRuntime;
 }
 
 /** The request scope a call runs in (`vulcan.context`); objects as the host resolved them. */
@@ -50,6 +54,7 @@ export function installSkillPrelude(
     lua_exec: options.luaExec === true,
     skills_enabled: services.skillManagementEnabled,
   });
+  runLuaFile(vm, 'vulcan-db.lua', undefined);
   runLuaFile(vm, 'skill-prelude.lua', { entries });
 }
 

@@ -17,6 +17,7 @@ import { SkillVm, type SkillEntryRuntime, type SkillScope } from './skill-vm.js'
 import { parseToolOutput, type InvocationResult } from './tool-output.js';
 import { VmPool, type VmPoolConfig } from './vm-pool.js';
 import type { VulcanServices } from '../vulcan/services.js';
+import { entryDatabaseFields } from '../vulcan/database-provider.js';
 import { LUAEXEC_DEFAULT_TIMEOUT_MS, LuaExecError, LuaExecVm, resolveLuaExecSource, type LuaExecRequest } from './luaexec.js';
 
 /** What a host passes with a call (upstream `LuaInvocationContext`). */
@@ -92,6 +93,7 @@ export function entryTable(set: SkillSet): Record<string, SkillEntryRuntime> {
       tools_path: path.join(deps, 'tools', skill.skill_id),
       lua_path: path.join(deps, 'lua', skill.skill_id),
       ffi_path: path.join(deps, 'ffi', skill.skill_id),
+      ...entryDatabaseFields(skill),
     };
   }
   return table;
@@ -217,6 +219,7 @@ export class SkillsRuntime {
       entry_dir: path.dirname(filePath),
       skill_dir: skill.skill_dir,
       root_name: skill.root_name,
+      ...entryDatabaseFields(skill),
     };
     const scope = scopeOf({ request_context: ctx?.request_context ?? null });
     const out = await this.#withVm(gen, undefined, (vm) =>

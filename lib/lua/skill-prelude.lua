@@ -8,6 +8,7 @@
 local args = ...
 local types = require("luaskills.types")
 local json = require("luaskills.json")
+local db = require("luaskills.db")
 
 local entries = args.entries
 local handlers = {}
@@ -54,6 +55,7 @@ local function reset_scope()
   internal.luaexec_active = false
   internal.luaexec_caller_tool_name = nil
   vulcan.deps.tools_path, vulcan.deps.lua_path, vulcan.deps.ffi_path = nil, nil, nil
+  db.apply(nil)
   __runlua_args = nil
 end
 
@@ -80,6 +82,7 @@ local function apply_entry(name, entry)
   vulcan.deps.tools_path = entry.tools_path
   vulcan.deps.lua_path = entry.lua_path
   vulcan.deps.ffi_path = entry.ffi_path
+  db.apply(entry)
 end
 
 local function compile(name, entry)

@@ -2,6 +2,7 @@
 // functions under the global `__luaskills_host`, which the skill prelude takes into locals and
 // then removes, so skill code reaches them only through vulcan.*.
 import type { LuaVm } from '../vm/lua-vm.js';
+import { registerDatabaseHostFunctions } from './database-host-functions.js';
 import { callerOf, runHostTool, runModel, type HostToolRequest } from './host-bridge.js';
 import { logRecord } from './log.js';
 import { managementLayers, managementStatus, runManagement, type SkillManagementAction } from './skill-management.js';
@@ -19,6 +20,7 @@ async function configCall<T>(op: string, work: () => Promise<T>): Promise<T> {
 }
 
 export function registerVulcanHostFunctions(vm: LuaVm, services: VulcanServices): void {
+  registerDatabaseHostFunctions(vm, services);
   const fn = (name: string, f: (...args: never[]) => unknown): void => vm.registerHostFunction(`__luaskills_host.${name}`, f as never);
 
   fn('log', (label: string, message: string, source: string, tool: unknown, skill: unknown) => {
