@@ -75,7 +75,7 @@ test('install from a local directory, call it, update it, uninstall it', async (
   assert.match(record, /source_type: local_dir/);
   assert.deepEqual(t.lifecycle.at(-1), { plane: 'Skills', action: 'Install', skill_id: 'notes', root_name: 'USER', status: 'installed', message: installed.message });
   const phases = t.progress.filter((e) => e.operation_id === t.progress.at(-1).operation_id).map((e) => e.phase);
-  assert.deepEqual(phases, ['validating_request', 'resolving_source', 'source_resolved', 'validating_skill_manifest', 'staging_install', 'reloading_runtime', 'committing', 'completed']);
+  assert.deepEqual(phases, ['validating_request', 'resolving_source', 'source_resolved', 'extracting_archive', 'validating_skill_manifest', 'staging_install', 'reloading_runtime', 'committing', 'completed']);
   assert.deepEqual(t.progress.at(-1).sequence, phases.length);
 
   assert.equal((await t.engine.installSkill({ source: v1, source_type: 'local_dir' })).status, 'already_installed');
