@@ -169,21 +169,43 @@ int LuaVm::CallHostFromWorker(lua_State* L, int id) {
 }
 
 // JS thread: the VM thread asked for a host call.
+// node-addon-api throws Napi::Error when JavaScript can no longer run (a worker being
+// terminated, the environment shutting down). Nothing may escape into the thread-safe function
+// callback that called us: the host call fails instead, and the waiting VM thread moves on.
+constexpr const char* kEnvGone = "closed: the JavaScript environment is shutting down";
+
 void LuaVm::ServeHostCall(Napi::Env env, const std::shared_ptr<HostCall>& call) {
   if (!call->Claim(HostCallState::kPending)) return;  // abandoned meanwhile
-  Napi::HandleScope scope(env);
-  napi_value result = nullptr;
-  std::string error;
-  if (closed_ || !InvokeHost(env, call->L, call->id, call->nargs, &result, &error)) {
-    call->failed = true;
-    call->error = closed_ ? "closed: the Lua VM was closed" : std::move(error);
-    call->Release(HostCallState::kDone);
-    return;
+  bool awaiting = false;
+  try {
+    Napi::HandleScope scope(env);
+    napi_value result = nullptr;
+    std::string error;
+    if (closed_ || !InvokeHost(env, call->L, call->id, call->nargs, &result, &error)) {
+      call->failed = true;
+      call->error = closed_ ? "closed: the Lua VM was closed" : std::move(error);
+      call->Release(HostCallState::kDone);
+      return;
+    }
+    if (!IsPromise(env, result)) {
+      SettleHostCall(env, *call, true, result);
+      return;
+    }
+    awaiting = true;
+    AwaitHostPromise(env, call, result);
+  } catch (const Napi::Error&) {
+    // Before the hand-over to the promise the call is still ours; after it, whoever claims it.
+    if (awaiting ? call->Claim(HostCallState::kAwaiting) : true) {
+      call->failed = true;
+      call->error = kEnvGone;
+      call->Release(HostCallState::kDone);
+    }
   }
-  if (!IsPromise(env, result)) {
-    SettleHostCall(env, *call, true, result);
-    return;
-  }
+}
+
+// The host function returned a promise: settle the call when it settles. Runs in the caller's
+// handle scope.
+void LuaVm::AwaitHostPromise(Napi::Env env, const std::shared_ptr<HostCall>& call, napi_value result) {
   // Await the promise: the VM thread keeps waiting, nobody touches the state meanwhile.
   call->Release(HostCallState::kAwaiting);
   std::shared_ptr<HostCall> keep = call;

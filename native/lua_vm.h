@@ -117,6 +117,7 @@ class LuaVm : public Napi::ObjectWrap<LuaVm> {
   static void OnMessage(Napi::Env env, Napi::Function, LuaVm* vm, VmMessage* msg);
   void CompleteAsync(Napi::Env env);
   void ServeHostCall(Napi::Env env, const std::shared_ptr<HostCall>& call);
+  void AwaitHostPromise(Napi::Env env, const std::shared_ptr<HostCall>& call, napi_value result);
   // Pushes a host function's result, or records why it failed. JS thread, state claimed.
   void SettleHostCall(napi_env env, HostCall& call, bool ok, napi_value value);
   // Converts the arguments at 1..nargs, calls host function id. JS thread. Returns false with

@@ -70,7 +70,12 @@ void LuaVm::OnMessage(Napi::Env env, Napi::Function, LuaVm* vm, VmMessage* msg) 
     return;
   }
   if (msg == nullptr) {
-    vm->CompleteAsync(env);
+    // A job that ends while its environment shuts down cannot settle its promise any more:
+    // node-addon-api throws then, and nothing may escape into this C callback.
+    try {
+      vm->CompleteAsync(env);
+    } catch (const Napi::Error&) {
+    }
     return;
   }
   std::shared_ptr<HostCall> call = std::move(msg->call);

@@ -33,6 +33,14 @@ for (const [name, code, timeoutMs] of [
   });
 }
 
+test('terminating workers at any moment of their host calls never aborts the process', () => {
+  const r = spawnSync(process.execPath, [fixture('terminate-stress.mjs')], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.stderr, '');
+  assert.equal(r.signal, null);
+  assert.equal(r.stdout, 'done\n');
+  assert.equal(r.status, 0);
+});
+
 test('process.exit() while jobs run and a host call is pending exits cleanly', () => {
   const r = spawnSync(process.execPath, [fixture('exit-mid-job.mjs')], { encoding: 'utf8', timeout: 10_000 });
   assert.equal(r.stdout, 'exiting\n');
