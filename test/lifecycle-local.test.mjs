@@ -220,3 +220,44 @@ test('operations on one state folder are serialised, also against another proces
   assert.equal(existsSync(path.join(t.root, 'state', 'lifecycle.lock')), false);
   await t.engine.close();
 });
+
+test('a call running during an update finishes on the version it started with', async () => {
+  const t = await setup('inflight');
+  const slow = 'return function(args) local t = os.clock() while os.clock() - t < 0.4 do end return "%s" end';
+  const v1 = makePackage(path.join(t.src, 'x'), 'busy', '1.0.0', '', { source: slow.replace('%s', 'old') });
+  await t.engine.installSkill({ source: v1, source_type: 'local_dir' });
+  const running = t.engine.callSkill('busy-hello');
+  await new Promise((r) => setTimeout(r, 100)); // the call is inside its handler now
+  rmSync(v1, { recursive: true });
+  makePackage(path.join(t.src, 'x'), 'busy', '2.0.0', '', { source: 'return function() return "new" end' });
+  assert.equal((await t.engine.updateSkill({ skill_id: 'busy' })).status, 'updated');
+  assert.equal((await running).content, 'old');
+  assert.equal((await t.engine.callSkill('busy-hello')).content, 'new');
+  await t.engine.close();
+});
+
+test('another process holding the lifecycle lock makes an operation wait for it', async () => {
+  const t = await setup('xproc');
+  await t.engine.installSkill({ source: makePackage(path.join(t.src, 'l'), 'locked', '1.0.0', 'l'), source_type: 'local_dir' });
+  const lock = path.join(t.root, 'state', 'lifecycle.lock');
+  const marker = path.join(t.root, 'released');
+  const { spawn } = await import('node:child_process');
+  const holder = spawn(process.execPath, ['-e', `
+    const fs = require('node:fs');
+    fs.writeFileSync(${JSON.stringify(lock)}, JSON.stringify({ pid: process.pid, created_at_unix_ms: Date.now() }), { flag: 'wx' });
+    process.stdout.write('held\\n');
+    setTimeout(() => { fs.writeFileSync(${JSON.stringify(marker)}, 'x'); fs.rmSync(${JSON.stringify(lock)}); }, 600);
+  `]);
+  const exited = new Promise((resolve) => holder.once('exit', resolve));
+  let stderr = '';
+  holder.stderr.on('data', (d) => { stderr += d; });
+  await new Promise((resolve, reject) => {
+    holder.stdout.once('data', resolve);
+    holder.once('exit', (code) => reject(new Error(`lock holder exited early (${code}): ${stderr}`)));
+  });
+  const result = await t.engine.disableSkill('locked');
+  assert.equal(result.enabled, false);
+  assert.equal(existsSync(marker), true, 'the operation ran only after the other process released the lock');
+  await exited;
+  await t.engine.close();
+});

@@ -18,6 +18,8 @@ let server;
 let base;
 const releases = {}; // repo -> { version, zip, checksum? }
 const hub = {}; // id -> { version, zip }
+const stalled = [];
+let privateZip;
 
 function handler(req, res) {
   const url = new URL(req.url, base);
@@ -25,6 +27,17 @@ function handler(req, res) {
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
     res.end(body);
   };
+  if (url.pathname === '/gh/o/broken/releases/download/v1.0.0/broken-v1.0.0-skill.zip') return send(500, 'boom', 'text/plain');
+  if (url.pathname === '/gh/o/stall/releases/download/v1.0.0/stall-v1.0.0-skill.zip') {
+    res.writeHead(200, { 'content-length': 100000 });
+    res.write(Buffer.alloc(1000));
+    stalled.push(res);
+    return undefined;
+  }
+  if (url.pathname === '/private/notes.json') {
+    return send(200, JSON.stringify({ skill_id: 'notes', version: '1.0.0', archive: { type: 'zip', url: `${base}/private/notes.zip`, sha256: sha(privateZip) } }), 'application/json');
+  }
+  if (url.pathname === '/private/notes.zip') return send(200, privateZip);
   let m = /^\/api\/repos\/o\/([a-z-]+)\/releases\/latest$/.exec(url.pathname);
   if (m && releases[m[1]]) {
     const { version } = releases[m[1]];
@@ -59,6 +72,7 @@ before(async () => {
   base = `http://127.0.0.1:${server.address().port}`;
 });
 after(async () => {
+  for (const res of stalled) res.destroy();
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
   rmSync(work, { recursive: true, force: true });
@@ -142,4 +156,33 @@ test('official hub installs; offline engines refuse every download', async () =>
   await assert.rejects(off.engine.installSkill({ source: 'o/offline' }), (err) => err.code === 'network_disabled');
   assert.deepEqual(readdirSync(path.join(off.root, 'user_skills')), []);
   await off.engine.close();
+});
+
+test('a 500 and an aborted stalled download leave nothing behind', async () => {
+  releases.broken = { version: '1.0.0', zip: Buffer.alloc(0) };
+  releases.stall = { version: '1.0.0', zip: Buffer.alloc(0) };
+  const { root, engine } = await setup('fail');
+  await assert.rejects(engine.installSkill({ source: 'o/broken' }), (err) => err.code === 'download_failed' && /500/.test(err.message));
+  const controller = new AbortController();
+  const pending = engine.installSkill({ source: 'o/stall' }, { signal: controller.signal });
+  setTimeout(() => controller.abort(), 150);
+  await assert.rejects(pending, (err) => err.code === 'cancelled');
+  assert.deepEqual(readdirSync(path.join(root, 'user_skills')), []);
+  const tmp = path.join(root, 'state', 'install_tmp');
+  assert.deepEqual(existsSync(tmp) ? readdirSync(tmp) : [], []);
+  assert.equal(existsSync(path.join(root, 'state', 'installs')), false);
+  await engine.close();
+});
+
+test('private URL manifests: system plane, opt-in and allow-list', async () => {
+  privateZip = await pkg('notes', '1.0.0', 'private notes');
+  const denied = await setup('private-off');
+  await assert.rejects(denied.engine.installSkill({ skill_id: 'notes', source: `${base}/private/notes.json`, source_type: 'private_url_manifest' }, { plane: 'system' }), (err) => err.code === 'refused');
+  await denied.engine.close();
+  const { engine } = await setup('private', { enablePrivateUrlSkillInstall: true, privateSkillSourceAllowlist: [`${base}/private/`] });
+  await assert.rejects(engine.installSkill({ skill_id: 'notes', source: `${base}/private/notes.json`, source_type: 'private_url_manifest' }), (err) => err.code === 'refused'); // ordinary plane
+  const r = await engine.installSkill({ skill_id: 'notes', source: `${base}/private/notes.json`, source_type: 'private_url_manifest' }, { plane: 'system' });
+  assert.equal(r.message, "skill 'notes' 1.0.0 installed into root 'ROOT'");
+  assert.equal((await engine.callSkill('notes-ping')).content, 'private notes');
+  await engine.close();
 });
