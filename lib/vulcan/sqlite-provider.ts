@@ -17,6 +17,35 @@ import {
   type DatabaseValue,
   type EngineDatabaseProvider,
 } from './database-provider.js';
+import {
+  batchParams,
+  bindArgs,
+  countStatements,
+  jsonText,
+  optionalString,
+  optionalUint,
+  outRow,
+  outValue,
+  parameterSlots,
+  requireString,
+  requireUint,
+  singleParams,
+  type Bound,
+  type Input,
+} from './sqlite-params.js';
+import {
+  CJK,
+  cjkTokens,
+  ftsQuery,
+  indexName,
+  normalizeText,
+  plainTokens,
+  quoteId,
+  spaceCjk,
+  tokenizerMode,
+  unspaceCjk,
+  type TokenizerMode,
+} from './sqlite-text.js';
 
 // The part of better-sqlite3's API used here (the package ships no types).
 interface RunResult {
@@ -56,392 +85,6 @@ function loadDriver(): { ctor: DatabaseConstructor; version: string; path: strin
     throw new DatabaseError('provider_unavailable', `better-sqlite3 is not available: ${(err as Error).message}`);
   }
 }
-
-type Input = DatabaseProviderRequest['input'];
-
-// ---- input fields (upstream messages) --------------------------------------------------------
-
-function requireString(input: Input, field: string): string {
-  const v = input[field];
-  if (typeof v !== 'string' || v.trim() === '') throw new DatabaseError('invalid_input', `missing or empty field \`${field}\``);
-  if (v.includes('\0')) throw new DatabaseError('invalid_input', `field \`${field}\` contains interior NUL bytes`);
-  return v;
-}
-
-function optionalString(input: Input, field: string): string {
-  const v = input[field];
-  return typeof v === 'string' ? v : '';
-}
-
-function optionalUint(input: Input, field: string, fallback: number): number {
-  const v = input[field];
-  if (typeof v === 'bigint') return v < 0n ? fallback : Number(v);
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
-  return fallback;
-}
-
-function requireUint(input: Input, field: string): number {
-  const v = input[field];
-  if (typeof v === 'bigint' && v >= 0n) return Number(v);
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
-  throw new DatabaseError('invalid_input', `${field} is required`);
-}
-
-// ---- parameters ------------------------------------------------------------------------------
-
-type Bound = null | bigint | number | string | Buffer;
-
-function scalarParam(v: DatabaseValue, field: string): Bound {
-  if (v === null) return null;
-  if (typeof v === 'boolean') return v ? 1n : 0n;
-  if (typeof v === 'bigint') return v;
-  if (typeof v === 'number') return Number.isInteger(v) && Number.isSafeInteger(v) ? BigInt(v) : v;
-  if (typeof v === 'string') return v;
-  if (Buffer.isBuffer(v)) return v;
-  throw new DatabaseError('invalid_input', `${field} must contain only scalar values`);
-}
-
-function typedParam(o: { [key: string]: DatabaseValue }, field: string): Bound {
-  const kind = o.kind;
-  if (typeof kind !== 'string') throw new DatabaseError('invalid_input', `${field}.kind is required for typed parameters`);
-  const value = o.value;
-  switch (kind.trim().toLowerCase()) {
-    case 'null':
-      return null;
-    case 'bool':
-      if (typeof value !== 'boolean') throw new DatabaseError('invalid_input', `${field}.value must be a bool`);
-      return value ? 1n : 0n;
-    case 'int64':
-      if (typeof value === 'bigint') return value;
-      if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
-      throw new DatabaseError('invalid_input', `${field}.value must be an int64`);
-    case 'float64':
-      if (typeof value === 'number') return value;
-      if (typeof value === 'bigint') return Number(value);
-      throw new DatabaseError('invalid_input', `${field}.value must be a float64`);
-    case 'string':
-      if (typeof value !== 'string') throw new DatabaseError('invalid_input', `${field}.value must be a string`);
-      return value;
-    case 'bytes': {
-      if (typeof o.base64 === 'string') return Buffer.from(o.base64, 'base64');
-      if (Buffer.isBuffer(value)) return value;
-      if (!Array.isArray(value)) throw new DatabaseError('invalid_input', `${field}.value must be a byte array or provide base64`);
-      return Buffer.from(
-        value.map((b, i) => {
-          const n = typeof b === 'bigint' ? Number(b) : b;
-          if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new DatabaseError('invalid_input', `${field}.value[${i}] must be an unsigned integer`);
-          if (n > 255) throw new DatabaseError('invalid_input', `${field}.value[${i}] exceeds u8`);
-          return n;
-        }),
-      );
-    }
-    default:
-      throw new DatabaseError('invalid_input', `${field}.kind=${kind.trim().toLowerCase()} is unsupported`);
-  }
-}
-
-function param(v: DatabaseValue, field: string): Bound {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v) && 'kind' in v) return typedParam(v, field);
-  return scalarParam(v, field);
-}
-
-function singleParams(input: Input): Bound[] {
-  const paramsJson = typeof input.params_json === 'string' ? input.params_json : '';
-  if (input.params !== undefined && input.params !== null) {
-    if (paramsJson.trim() !== '') throw new DatabaseError('invalid_input', 'provide either params or params_json, but not both');
-    const list = emptyObjectAsArray(input.params);
-    if (!Array.isArray(list)) throw new DatabaseError('invalid_input', 'params must be an array');
-    return list.map((v, i) => param(v, `params[${i}]`));
-  }
-  if (paramsJson.trim() === '') return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(paramsJson);
-  } catch (err) {
-    throw new DatabaseError('invalid_input', `params_json must be a JSON array of scalar values: ${(err as Error).message}`);
-  }
-  if (!Array.isArray(parsed)) throw new DatabaseError('invalid_input', 'params_json must be a JSON array of scalar values');
-  return parsed.map((v, i) => scalarParam(v as DatabaseValue, `params_json[${i}]`));
-}
-
-// An empty Lua table marked as an object ({} from JSON) still means "no values".
-function emptyObjectAsArray(v: DatabaseValue): DatabaseValue {
-  if (typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v) && Object.keys(v).length === 0) return [];
-  return v;
-}
-
-function batchParams(input: Input): Bound[][] {
-  const items = input.items === undefined || input.items === null ? undefined : emptyObjectAsArray(input.items);
-  if (!Array.isArray(items)) throw new DatabaseError('invalid_input', 'items must be an array of arrays');
-  if (items.length === 0) throw new DatabaseError('invalid_input', 'items must not be empty');
-  return items.map((row, r) => {
-    const list = row === null ? row : emptyObjectAsArray(row);
-    if (!Array.isArray(list)) throw new DatabaseError('invalid_input', `items[${r}] must be an array`);
-    return list.map((v, c) => param(v, `items[${r}][${c}]`));
-  });
-}
-
-// SQLite numbers parameters itself (`?` = the largest index so far + 1, `?N` = N, a name = the next
-// index at its first use). better-sqlite3 binds bare `?` by position and every other form by name
-// (`?3` under the key "3"), so the values are spread the way SQLite numbers them.
-interface ParamSlot {
-  kind: 'anon' | 'named';
-  key: string;
-  index: number;
-}
-
-function parameterSlots(sql: string): ParamSlot[] {
-  const slots: ParamSlot[] = [];
-  const names = new Map<string, number>();
-  let max = 0;
-  let i = 0;
-  const n = sql.length;
-  while (i < n) {
-    const c = sql[i] as string;
-    if (c === "'" || c === '"' || c === '`') {
-      const q = c;
-      i++;
-      while (i < n) {
-        if (sql[i] === q) {
-          if (sql[i + 1] === q) i += 2;
-          else break;
-        } else i++;
-      }
-      i++;
-    } else if (c === '[') {
-      const end = sql.indexOf(']', i);
-      i = end < 0 ? n : end + 1;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? n : end + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
-    } else if (c === '?') {
-      let j = i + 1;
-      while (j < n && /[0-9]/.test(sql[j] as string)) j++;
-      if (j === i + 1) {
-        max++;
-        slots.push({ kind: 'anon', key: '', index: max });
-      } else {
-        const num = Number(sql.slice(i + 1, j));
-        const key = String(num);
-        if (!names.has(`?${key}`)) {
-          names.set(`?${key}`, num);
-          slots.push({ kind: 'named', key, index: num });
-        }
-        if (num > max) max = num;
-      }
-      i = j;
-    } else if ((c === ':' || c === '@' || c === '$') && /[A-Za-z0-9_]/.test(sql[i + 1] ?? '')) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_]/.test(sql[j] as string)) j++;
-      const name = sql.slice(i + 1, j);
-      if (!names.has(name)) {
-        max++;
-        names.set(name, max);
-        slots.push({ kind: 'named', key: name, index: max });
-      }
-      i = j;
-    } else i++;
-  }
-  return slots;
-}
-
-function bindArgs(sql: string, values: Bound[]): unknown[] {
-  const slots = parameterSlots(sql);
-  const count = slots.reduce((m, s) => Math.max(m, s.index), 0);
-  if (values.length !== count) {
-    throw new DatabaseError('invalid_input', `wrong number of parameters: the statement takes ${count}, ${values.length} given`);
-  }
-  if (count === 0) return [];
-  const anon: Bound[] = [];
-  const named: Record<string, Bound> = {};
-  let hasNamed = false;
-  for (const s of slots) {
-    const v = values[s.index - 1] ?? null;
-    if (s.kind === 'anon') anon.push(v);
-    else {
-      named[s.key] = v;
-      hasNamed = true;
-    }
-  }
-  return hasNamed ? [...anon, named] : anon;
-}
-
-// ---- values out ------------------------------------------------------------------------------
-
-/** A column value for Lua: integers exact (BigInt beyond 2^53), blobs as base64 text. */
-function outValue(v: unknown): DatabaseValue {
-  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  if (Buffer.isBuffer(v)) return v.toString('base64');
-  if (v === undefined) return null;
-  return v as DatabaseValue;
-}
-
-function outRow(row: Record<string, unknown>): { [key: string]: DatabaseValue } {
-  const out: { [key: string]: DatabaseValue } = {};
-  for (const [k, v] of Object.entries(row)) out[k] = outValue(v);
-  return out;
-}
-
-/** JSON text that keeps 64-bit integers exact. */
-export function jsonText(v: DatabaseValue): string {
-  if (typeof v === 'bigint') return v.toString();
-  if (Array.isArray(v)) return `[${v.map(jsonText).join(',')}]`;
-  if (Buffer.isBuffer(v)) return JSON.stringify(v.toString('base64'));
-  if (typeof v === 'object' && v !== null) {
-    return `{${Object.entries(v)
-      .map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`)
-      .join(',')}}`;
-  }
-  if (typeof v === 'number' && !Number.isFinite(v)) return 'null';
-  return JSON.stringify(v);
-}
-
-// Statements in a script, for statements_executed: `;` outside quotes and comments ends one (a
-// CREATE TRIGGER body ends at its END).
-export function countStatements(sql: string): number {
-  let count = 0;
-  let current = '';
-  let i = 0;
-  const n = sql.length;
-  const flush = (): void => {
-    if (current.trim() !== '') count++;
-    current = '';
-  };
-  while (i < n) {
-    const c = sql[i] as string;
-    if (c === "'" || c === '"' || c === '`') {
-      const start = i;
-      i++;
-      while (i < n && !(sql[i] === c && sql[i + 1] !== c)) i += sql[i] === c ? 2 : 1;
-      current += sql.slice(start, i + 1);
-      i++;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? n : end + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
-    } else if (c === ';') {
-      if (/^\s*create\s+(temp\s+|temporary\s+)?trigger\b/i.test(current) && !/\bend\s*$/i.test(current)) current += c;
-      else flush();
-      i++;
-    } else {
-      current += c;
-      i++;
-    }
-  }
-  flush();
-  return count;
-}
-
-// ---- tokenizer (offline stand-in for upstream's jieba) ----------------------------------------
-
-type TokenizerMode = 'none' | 'jieba';
-
-function tokenizerMode(input: Input): TokenizerMode {
-  const raw = input.tokenizer_mode ?? input.mode;
-  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-  if (text === '' || text === 'none') return 'none';
-  if (text === 'jieba') return 'jieba';
-  throw new DatabaseError('invalid_input', `unsupported sqlite tokenizer mode: ${text}`);
-}
-
-const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-const ASCII_PUNCT = /[!-/:-@[-`{-~]/;
-
-function normalizeText(text: string): string {
-  return text.split(/\s+/u).filter(Boolean).join(' ');
-}
-
-function plainTokens(text: string): string[] {
-  if (text === '') return [];
-  const parts: string[] = [];
-  let cur = '';
-  for (const ch of text) {
-    if (/\s/u.test(ch) || ASCII_PUNCT.test(ch)) {
-      if (cur) parts.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  if (cur) parts.push(cur);
-  return parts.length > 0 ? parts : [text];
-}
-
-// "jieba" mode without jieba: CJK runs are cut by forward maximum matching against the custom
-// words of the database (longest first), other CJK characters become one token each; text
-// outside CJK runs is cut as in "none" mode.
-function cjkTokens(text: string, words: string[]): string[] {
-  const tokens: string[] = [];
-  const chars = [...text];
-  let i = 0;
-  let plain = '';
-  const flushPlain = (): void => {
-    if (plain) tokens.push(...plainTokens(plain).filter((t) => t.trim() !== ''));
-    plain = '';
-  };
-  while (i < chars.length) {
-    const rest = chars.slice(i).join('');
-    const word = words.find((w) => rest.startsWith(w));
-    if (word !== undefined && (CJK.test(word) || CJK.test(chars[i] as string))) {
-      flushPlain();
-      tokens.push(word);
-      i += [...word].length;
-    } else if (CJK.test(chars[i] as string)) {
-      flushPlain();
-      tokens.push(chars[i] as string);
-      i++;
-    } else {
-      plain += chars[i];
-      i++;
-    }
-  }
-  flushPlain();
-  return tokens;
-}
-
-// The FTS index of a "jieba" index holds CJK text one character per token (spaces between
-// them), so a phrase of characters matches any substring; the spaces are taken out again on
-// the way back.
-function spaceCjk(text: string): string {
-  let out = '';
-  let prevCjk = false;
-  for (const ch of text) {
-    const cjk = CJK.test(ch);
-    if ((cjk || prevCjk) && out !== '' && !/\s$/u.test(out) && !/\s/u.test(ch)) out += ' ';
-    out += ch;
-    prevCjk = cjk;
-  }
-  return out;
-}
-
-const CJK_CLASS = '[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}]';
-const UNSPACE = new RegExp(`(?<=${CJK_CLASS}(?:</?mark>)?) (?=(?:</?mark>)?${CJK_CLASS})|(?<=${CJK_CLASS}(?:</?mark>)?) (?=(?:</?mark>)?[^\\s])|(?<=[^\\s](?:</?mark>)?) (?=(?:</?mark>)?${CJK_CLASS})`, 'gu');
-function unspaceCjk(text: string): string {
-  return text.replace(UNSPACE, '');
-}
-
-function ftsQuery(tokens: string[], searchMode: boolean, mode: TokenizerMode): string {
-  return tokens
-    .filter((t) => t !== '')
-    .map((t) => `"${(mode === 'jieba' ? spaceCjk(t) : t).replace(/"/g, '""')}"`)
-    .join(searchMode ? ' OR ' : ' ');
-}
-
-// ---- FTS helpers -----------------------------------------------------------------------------
-
-function indexName(raw: string): string {
-  const name = raw.trim();
-  if (name === '') throw new Error('index_name must not be empty');
-  if (!/^[A-Za-z_]/.test(name)) throw new Error('index_name must start with [A-Za-z_]');
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error('index_name only supports [A-Za-z0-9_]');
-  if (name.startsWith('_vulcan_')) throw new Error('reserved index_name prefix');
-  return name;
-}
-
-const quoteId = (id: string): string => `"${id.replace(/"/g, '""')}"`;
 
 const DICT_TABLE = '_vulcan_dict';
 const DEFAULT_CHUNK_BYTES = 64 * 1024;
