@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { diffEntryRegistries, isEmptyRegistryDelta } from '../skills/delta.js';
-import type { SkillLoadReport } from '../skills/load.js';
+import type { SkillLoadOptions, SkillLoadReport } from '../skills/load.js';
 import type { RuntimeSkillRoot } from '../skills/roots.js';
 import { LuaVm, type LuaValue } from '../vm/lua-vm.js';
 import { SkillCallError } from './skill-errors.js';
@@ -28,6 +28,7 @@ import { engineDatabasesOf } from '../vulcan/database-host-functions.js';
 import type { DatabaseProvider, DatabaseProviderKind } from '../vulcan/database-provider.js';
 import { LuaExecError, parseLuaExecRequest, type LuaExecRequest } from './luaexec.js';
 import { SkillLifecycle } from './lifecycle-api.js';
+import { LiveReload } from './skill-watcher.js';
 import type { SkillApplyResult } from '../lifecycle/apply-ops.js';
 import type { LifecycleOptions } from '../lifecycle/context.js';
 import type { SkillInstallRequest, SourceSettings } from '../lifecycle/source-prep.js';
@@ -58,6 +59,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    */
   readonly lifecycle: SkillLifecycle;
   #roots: RuntimeSkillRoot[] | null = null;
+  readonly #live: LiveReload | null;
   readonly #manager: RuntimeLeaseManager;
   readonly #skills: SkillsRuntime;
   readonly #options: LuaSkillsEngineOptions;
@@ -85,6 +87,14 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     if (o.cache) servicesOptions.cache = o.cache;
     this.#services = new VulcanServices(servicesOptions);
     this.#services.skillManagementEnabled = o.enableSkillManagementBridge === true;
+    this.#live =
+      o.watch === true
+        ? new LiveReload(
+            () => (this.#closed || this.#roots === null ? Promise.resolve() : this.#track(this.#skillsReload(this.#roots))),
+            (err) => this.emit('reload-error', err),
+            o.watchDebounceMs ?? 200,
+          )
+        : null;
     this.#skills = new SkillsRuntime(
       {
         minSize: o.pool?.minSize ?? 1,
@@ -223,16 +233,11 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   async loadFromRoots(roots: readonly RuntimeSkillRoot[]): Promise<SkillLoadReport> {
     this.#assertOpen();
     const previous = this.#skills.set?.registry ?? null;
-    const loadOptions: { ignoredSkillIds?: string[]; reservedEntryNames?: string[]; runtimeRoot?: string; stateDirName?: string } = {
-      stateDirName: this.hostPaths.stateDirName,
-    };
-    if (this.#options.ignoredSkillIds) loadOptions.ignoredSkillIds = this.#options.ignoredSkillIds;
-    if (this.#options.reservedEntryNames) loadOptions.reservedEntryNames = this.#options.reservedEntryNames;
-    if (this.#options.runtimeRoot) loadOptions.runtimeRoot = this.#options.runtimeRoot;
-    const set = await this.#skills.load(roots, loadOptions);
+    const set = await this.#skills.load(roots, this.#loadOptions());
     this.#roots = [...roots];
     this.#rootParents = [...new Set(roots.map((r) => path.dirname(path.resolve(r.skills_dir))))];
     this.#services.rootNames = roots.map((r) => r.name);
+    this.#live?.watch(roots.map((r) => path.resolve(r.skills_dir)));
     const delta = diffEntryRegistries(previous, set.registry);
     if (previous !== null && !isEmptyRegistryDelta(delta)) this.emit('registry-delta', delta);
     return set.report;
@@ -418,6 +423,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#live?.close();
     this.#manager.closeAll();
     this.#skills.close();
     // A create waiting on its directory resumes, sees the engine closed and makes no VM.
@@ -446,6 +452,23 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       // The managed io.write sends "[LuaSkill:stdout] <text>": one more Lua log record.
       onLog: (message) => this.#services.log(logRecord('stdout', message.replace(/^\[LuaSkill:stdout\] /, ''), 'io', null, null)),
     });
+  }
+
+  #loadOptions(): SkillLoadOptions {
+    const o: SkillLoadOptions = { stateDirName: this.hostPaths.stateDirName };
+    if (this.#options.ignoredSkillIds) o.ignoredSkillIds = this.#options.ignoredSkillIds;
+    if (this.#options.reservedEntryNames) o.reservedEntryNames = this.#options.reservedEntryNames;
+    if (this.#options.runtimeRoot) o.runtimeRoot = this.#options.runtimeRoot;
+    return o;
+  }
+
+  // Live reload: the same as loadFromRoots on the current roots, keeping the watcher.
+  async #skillsReload(roots: readonly RuntimeSkillRoot[]): Promise<void> {
+    const previous = this.#skills.set?.registry ?? null;
+    const set = await this.#skills.load(roots, this.#loadOptions());
+    const delta = diffEntryRegistries(previous, set.registry);
+    if (!isEmptyRegistryDelta(delta)) this.emit('registry-delta', delta);
+    this.emit('reloaded', set.report);
   }
 
   #configFile(): string {

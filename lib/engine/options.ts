@@ -52,6 +52,9 @@ export const LuaSkillsEngineOptionsSchema = Type.Object(
     ignoredSkillIds: Type.Optional(Type.Array(Type.String())),
     /** Canonical names entries may not take (they get `-2`, `-3` …). */
     reservedEntryNames: Type.Optional(Type.Array(Type.String())),
+    /** Live reload of the skill roots. */
+    watch: Type.Optional(Type.Boolean()),
+    watchDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     /** Receives every log line of Lua code; checked to be a function. */
     logSink: Type.Optional(Type.Unknown()),
     /** vulcan.cache limits (upstream `cache_config`). */
@@ -106,6 +109,13 @@ export interface LuaSkillsEngineOptions extends HostPathOptions {
   enablePrivateUrlSkillInstall?: boolean;
   /** URL prefixes private manifests and their archives must start with. */
   privateSkillSourceAllowlist?: string[];
+  /**
+   * Live reload: watch the skills directories of the loaded roots and reload (atomically, calls in
+   * flight unaffected) when something changes, `watchDebounceMs` (default 200) after the last
+   * change. Emits `'registry-delta'` when entries changed and `'reload-error'` when a reload failed.
+   */
+  watch?: boolean;
+  watchDebounceMs?: number;
   /** Receives `print(...)` and `vulcan.runtime.log` lines (the engine also emits them as `'log'`). */
   logSink?: LuaLogSink;
   /** vulcan.cache limits: `defaultTtlSec` and `maxTtlSec` (1800), `capacity` (1000 entries). */
