@@ -1,6 +1,7 @@
 // Finds and loads the compiled addon. It is loaded with RTLD_GLOBAL so that Lua C modules
 // required later (cjson, lfs, socket.core) resolve the lua_* symbols it exports.
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,11 +69,17 @@ function appendProps(obj: object, ...kv: unknown[]): void {
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+const require = createRequire(import.meta.url);
+
 function candidates(): string[] {
   const list: string[] = [];
   if (process.env.LUASKILLS_NATIVE) list.push(path.resolve(process.env.LUASKILLS_NATIVE));
-  const tag = `${process.platform}-${process.arch}`;
-  list.push(path.join(packageRoot, 'prebuilds', tag, 'luaskills.node'));
+  // node-gyp-build's lookup: build/Release, then prebuilds/<platform>-<arch>/ with napi/libc tags.
+  try {
+    list.push((require('node-gyp-build') as { path(dir: string): string }).path(packageRoot));
+  } catch {
+    /* nothing fits: the fallbacks below name what was tried */
+  }
   list.push(path.join(packageRoot, 'build', 'Release', 'luaskills.node'));
   list.push(path.join(packageRoot, 'build-cmake', 'Release', 'luaskills.node'));
   list.push(path.join(packageRoot, 'build', 'Debug', 'luaskills.node'));
