@@ -3,6 +3,7 @@
 // declared for this platform that the new one no longer does (upstream's diff-clean). Host-scope
 // dependencies are never touched. Failures come back as warnings, never as errors.
 import { lstat, rm } from 'node:fs/promises';
+import path from 'node:path';
 
 import { allDependencies, readDependencyManifest, type DependencyManifest } from './manifest.js';
 import { dependencyInstallRoot, skillDependencyDir, dependencyRootsFor, type DependencyPathOptions } from './paths.js';
@@ -58,7 +59,7 @@ function skillLocalRoots(manifest: DependencyManifest | null, skillsRoot: string
 /** Reads a skill's dependencies.yaml for cleanup; a broken or missing file is null. */
 export async function readManifestForCleanup(skillDir: string): Promise<DependencyManifest | null> {
   try {
-    return await readDependencyManifest(`${skillDir}/dependencies.yaml`);
+    return await readDependencyManifest(path.join(skillDir, 'dependencies.yaml'));
   } catch {
     return null;
   }
