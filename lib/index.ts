@@ -248,3 +248,20 @@ export {
 } from './vulcan/database-provider.js';
 export { BetterSqliteProvider } from './vulcan/sqlite-provider.js';
 export { LanceDbProvider } from './vulcan/lancedb-provider.js';
+export {
+  parseDependencyManifest,
+  readDependencyManifest,
+  parseSkillListIndex,
+  DEPENDENCY_KINDS,
+  type DependencyKind,
+  type DependencyManifest,
+  type DependencySpec,
+  type DependencyPackage,
+  type DependencyExport,
+  type DependencySource,
+  type SkillListIndex,
+} from './dependencies/manifest.js';
+export { currentPlatformKey, platformKeyOf, type PlatformKey } from './dependencies/platform.js';
+export { sanitizePathComponent, dependencyInstallRoot, dependencyRootsFor, type DependencyRoots, type DependencyPathOptions } from './dependencies/paths.js';
+export { ensureSkillDependencies, type EnsureContext, type DependencyLog } from './dependencies/ensure.js';
+export type { DependencyNetworkSettings } from './dependencies/resolve.js';

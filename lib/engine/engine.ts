@@ -37,6 +37,7 @@ import { LifecycleError } from '../lifecycle/errors.js';
 import { effectiveStateDirName } from '../skills/load.js';
 import { validateSkillRootChain } from '../skills/roots.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
+import type { DependencySettings } from '../dependencies/load-hook.js';
 
 /**
  * One luaskills engine. This release holds the runtime leases (persistent Lua VMs a host leases
@@ -133,6 +134,8 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
         },
         stateDirName: effectiveStateDirName(o.runtimeRoot !== undefined ? { runtimeRoot: o.runtimeRoot } : { stateDirName: this.hostPaths.stateDirName }),
         databaseDirName: this.hostPaths.databaseDirName,
+        dependencyDirName: this.hostPaths.dependencyDirName,
+        warn: (message) => this.#dependencyLog('warn', message, null),
         reload: () => {
           if (this.#roots === null) throw new LifecycleError('invalid_request', 'no skill roots are loaded: call loadFromRoots first');
           return this.reloadFromRoots(this.#roots);
@@ -233,7 +236,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   async loadFromRoots(roots: readonly RuntimeSkillRoot[]): Promise<SkillLoadReport> {
     this.#assertOpen();
     const previous = this.#skills.set?.registry ?? null;
-    const set = await this.#skills.load(roots, this.#loadOptions());
+    const set = await this.#skills.load(roots, this.#loadOptions(), this.#dependencySettings());
     this.#roots = [...roots];
     this.#rootParents = [...new Set(roots.map((r) => path.dirname(path.resolve(r.skills_dir))))];
     this.#services.rootNames = roots.map((r) => r.name);
@@ -465,10 +468,34 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   // Live reload: the same as loadFromRoots on the current roots, keeping the watcher.
   async #skillsReload(roots: readonly RuntimeSkillRoot[]): Promise<void> {
     const previous = this.#skills.set?.registry ?? null;
-    const set = await this.#skills.load(roots, this.#loadOptions());
+    const set = await this.#skills.load(roots, this.#loadOptions(), this.#dependencySettings());
     const delta = diffEntryRegistries(previous, set.registry);
     if (!isEmptyRegistryDelta(delta)) this.emit('registry-delta', delta);
     this.emit('reloaded', set.report);
+  }
+
+  // Host options of the dependency manager (dependencies.yaml of each skill, at load).
+  #dependencySettings(): DependencySettings {
+    const o = this.#options;
+    const p = this.hostPaths;
+    const settings: DependencySettings = {
+      dependencyDirName: p.dependencyDirName,
+      hostProvidedToolRoot: p.hostProvidedToolRoot,
+      hostProvidedLuaRoot: p.hostProvidedLuaRoot,
+      hostProvidedFfiRoot: p.hostProvidedFfiRoot,
+      luaPackagesDir: p.luaPackagesDir,
+      downloadCacheRoot: p.downloadCacheRoot,
+      allowNetworkDownload: o.allowNetworkDownload === true,
+      log: (level, message, skillId) => this.#dependencyLog(level, message, skillId),
+    };
+    if (o.githubApiBaseUrl !== undefined) settings.githubApiBaseUrl = o.githubApiBaseUrl;
+    if (o.githubBaseUrl !== undefined) settings.githubBaseUrl = o.githubBaseUrl;
+    return settings;
+  }
+
+  // Dependency-manager lines go to the log sink and 'log' event as `[LuaSkills:dependency] ...`.
+  #dependencyLog(level: 'info' | 'warn', message: string, skillId: string | null): void {
+    this.#services.log({ level, label: level, message, line: `[LuaSkills:dependency] ${message}`, source: 'dependency', tool_name: null, skill_name: skillId });
   }
 
   #configFile(): string {

@@ -19,6 +19,8 @@ import { VmPool, type VmPoolConfig } from './vm-pool.js';
 import type { VulcanServices } from '../vulcan/services.js';
 import { entryDatabaseFields } from '../vulcan/database-provider.js';
 import { LUAEXEC_DEFAULT_TIMEOUT_MS, LuaExecError, LuaExecVm, resolveLuaExecSource, type LuaExecRequest } from './luaexec.js';
+import { prepareSkillDependencies, type DependencySettings } from '../dependencies/load-hook.js';
+import { skillDependencyDir } from '../dependencies/paths.js';
 
 /** What a host passes with a call (upstream `LuaInvocationContext`). */
 export interface InvocationContext {
@@ -75,13 +77,12 @@ async function checkEntrySyntax(vm: LuaVm, pkg: SkillPackage): Promise<void> {
 }
 
 /** What the prelude needs for every canonical entry of a skill set. */
-export function entryTable(set: SkillSet): Record<string, SkillEntryRuntime> {
+export function entryTable(set: SkillSet, dependencyDirName = ''): Record<string, SkillEntryRuntime> {
   const table: Record<string, SkillEntryRuntime> = {};
   for (const descriptor of set.registry.listEntries('system')) {
     const resolved = set.registry.resolve(descriptor.canonical_name);
     if (!resolved) continue;
     const { skill, entry } = resolved;
-    const deps = path.join(skill.skills_root, '..', 'dependencies');
     table[descriptor.canonical_name] = {
       skill_id: skill.skill_id,
       entry_name: entry.name,
@@ -90,9 +91,9 @@ export function entryTable(set: SkillSet): Record<string, SkillEntryRuntime> {
       entry_dir: path.dirname(entry.lua_entry_path),
       skill_dir: skill.skill_dir,
       root_name: skill.root_name,
-      tools_path: path.join(deps, 'tools', skill.skill_id),
-      lua_path: path.join(deps, 'lua', skill.skill_id),
-      ffi_path: path.join(deps, 'ffi', skill.skill_id),
+      tools_path: skillDependencyDir(skill.skills_root, dependencyDirName, 'tool', skill.skill_id),
+      lua_path: skillDependencyDir(skill.skills_root, dependencyDirName, 'lua', skill.skill_id),
+      ffi_path: skillDependencyDir(skill.skills_root, dependencyDirName, 'ffi', skill.skill_id),
       ...entryDatabaseFields(skill),
     };
   }
@@ -150,19 +151,28 @@ export class SkillsRuntime {
     return this.#current?.pool.stats ?? null;
   }
 
-  /** Loads the roots and swaps the new skill set in. Bad roots throw and leave the old set. */
-  async load(roots: readonly RuntimeSkillRoot[], options: SkillLoadOptions): Promise<SkillSet> {
+  /**
+   * Loads the roots and swaps the new skill set in. Bad roots throw and leave the old set. With
+   * `dependencies`, each skill's dependencies.yaml is ensured after its entries compile; a
+   * failure fails that skill only (`dependency_failed`).
+   */
+  async load(roots: readonly RuntimeSkillRoot[], options: SkillLoadOptions, dependencies?: DependencySettings): Promise<SkillSet> {
     // Entry scripts are compiled (not run) once at load, so a syntax error fails its skill here
     // instead of at the first call; VMs still compile handlers lazily.
     const checker = new LuaVm();
     let set: SkillSet;
     try {
-      set = await loadSkillSet(roots, options, { checkPackage: (pkg) => checkEntrySyntax(checker, pkg) });
+      set = await loadSkillSet(roots, options, {
+        checkPackage: async (pkg) => {
+          await checkEntrySyntax(checker, pkg);
+          if (dependencies) await prepareSkillDependencies(pkg, dependencies);
+        },
+      });
     } finally {
       checker.close();
     }
     if (this.#closed) throw new SkillCallError('engine_closed', 'the engine is closed');
-    const entries = entryTable(set);
+    const entries = entryTable(set, dependencies?.dependencyDirName ?? '');
     const pool = new VmPool<SkillVm>(this.#poolConfig, () => new SkillVm(entries, { services: this.#services, luaExec: true }));
     pool.prewarm();
     const previous = this.#current;

@@ -16,6 +16,7 @@ import { readInstallRecord, stateDir, writeInstallRecord } from './records.js';
 import { prepareSource, requestedSkillId, type SkillInstallRequest } from './source-prep.js';
 import { checkSkillId } from './state-ops.js';
 import { moveDir, removeQuietly } from './staging.js';
+import { cleanupUpdatedSkillDependencies, readManifestForCleanup } from '../dependencies/cleanup.js';
 
 /** Upstream `SkillApplyResult`. */
 export interface SkillApplyResult {
@@ -173,6 +174,7 @@ export async function updateSkill(host: LifecycleHost, request: SkillInstallRequ
           await removeQuietly(staging);
           return applied(op, { skill_id: skillId, status: 'up_to_date', message: `skill '${skillId}' is already at version ${recordVersion}`, version: recordVersion, source_type: staged.sourceType, source_locator: staged.locator });
         }
+        const previousDependencies = await readManifestForCleanup(dest);
         op.progress('backing_up_current');
         await moveDir(dest, backup);
         backedUp = true;
@@ -186,6 +188,9 @@ export async function updateSkill(host: LifecycleHost, request: SkillInstallRequ
         await writeInstallRecord(target.skills_dir, host.stateDirName, { skill_id: skillId, version: staged.version, managed: true, source, installed_at_unix_ms: Date.now() });
         await removeQuietly(backup);
         await removeQuietly(staging);
+        // Diff-clean: dependency versions the new manifest no longer declares (warnings only).
+        const cleanup = await cleanupUpdatedSkillDependencies(target.skills_dir, host.dependencyDirName ?? '', skillId, previousDependencies, await readManifestForCleanup(dest));
+        for (const warning of cleanup) host.warn?.(warning);
         return applied(op, {
           skill_id: skillId,
           status: 'updated',

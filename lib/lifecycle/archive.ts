@@ -83,7 +83,7 @@ function checkAborted(signal: AbortSignal | undefined): void {
  * dropped (upstream's Path::components does the same); `..`, a leading separator, a drive letter,
  * NUL/control characters and Windows-forbidden characters are refused.
  */
-function entrySegments(rawName: string): string[] {
+export function entrySegments(rawName: string): string[] {
   if (rawName === '') throw invalid('Zip entry with an empty name is not allowed');
   const normalized = rawName.replaceAll('\\', '/');
   if (normalized.startsWith('/') || /^[A-Za-z]:/.test(normalized)) {
@@ -103,7 +103,7 @@ function entrySegments(rawName: string): string[] {
 }
 
 /** Classifies an entry from its name and external attributes; links and special files are refused. */
-function entryKind(entry: yauzl.Entry, rawName: string): { directory: boolean; executable: boolean } {
+export function entryKind(entry: yauzl.Entry, rawName: string): { directory: boolean; executable: boolean } {
   const host = entry.versionMadeBy >>> 8;
   const attributes = entry.externalFileAttributes >>> 0;
   let directory = rawName.endsWith('/') || rawName.endsWith('\\');
@@ -202,7 +202,7 @@ async function readPlan(
   return planned;
 }
 
-function entryName(entry: yauzl.Entry): string {
+export function entryName(entry: yauzl.Entry): string {
   // decodeStrings is off (so yauzl's own name rules do not hide ours): decode like yauzl does,
   // UTF-8 when flagged or given in the Info-ZIP Unicode path field, CP437 otherwise.
   return yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);

@@ -15,6 +15,10 @@ export interface LifecycleHost {
   roots(): ResolvedSkillRoot[];
   stateDirName: string;
   databaseDirName: string;
+  /** Sibling folder of skill-private dependencies (`''`: `dependencies`). */
+  dependencyDirName?: string;
+  /** Receives warnings of best-effort steps (dependency cleanup). */
+  warn?: (message: string) => void;
   /** Reloads the current roots atomically; throws (old skills kept) when the reload fails. */
   reload(): Promise<SkillLoadReport>;
   emitProgress(event: SkillOperationProgressEvent): void;

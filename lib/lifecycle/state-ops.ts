@@ -13,6 +13,7 @@ import { withLifecycleLock } from './lock.js';
 import { declaredInstances, guardPlane, type DeclaredSkill, type LifecycleAction } from './policy.js';
 import { removeDisabledRecord, removeInstallRecord, stateDir, writeDisabledRecord } from './records.js';
 import { moveDir, removeQuietly } from './staging.js';
+import { cleanupUninstalledSkillDependencies } from '../dependencies/cleanup.js';
 
 /** Result of enable / disable. */
 export interface SkillStateResult {
@@ -152,6 +153,10 @@ export async function uninstallSkill(host: LifecycleHost, skillId: string, optio
       const databases = path.join(path.dirname(path.resolve(target.root.skills_dir)), host.databaseDirName);
       const sqlite = await removeDatabase(path.join(databases, 'sqlite', skillId), options.removeSqlite === true);
       const lancedb = await removeDatabase(path.join(databases, 'lancedb', skillId), options.removeLancedb === true);
+      // Skill-private dependencies go too; a failure is only a warning, as upstream.
+      const warnings = await cleanupUninstalledSkillDependencies(target.root.skills_dir, host.dependencyDirName ?? '', skillId);
+      for (const warning of warnings) host.warn?.(warning);
+      const suffix = warnings.map((warning) => `; ${warning}`).join('');
       return {
         skill_id: skillId,
         skill_removed: true,
@@ -159,7 +164,7 @@ export async function uninstallSkill(host: LifecycleHost, skillId: string, optio
         lancedb_removed: lancedb.removed,
         sqlite_retained: sqlite.retained,
         lancedb_retained: lancedb.retained,
-        message: `skill package removed=true sqlite_removed=${sqlite.removed} sqlite_retained=${sqlite.retained} lancedb_removed=${lancedb.removed} lancedb_retained=${lancedb.retained}`,
+        message: `skill package removed=true sqlite_removed=${sqlite.removed} sqlite_retained=${sqlite.retained} lancedb_removed=${lancedb.removed} lancedb_retained=${lancedb.retained}${suffix}`,
       };
     }, options.signal ? { signal: options.signal } : {});
   } catch (err) {

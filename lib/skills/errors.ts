@@ -23,6 +23,7 @@ export const SKILL_PACKAGE_ERROR_CODES = [
   'input_schema_file',
   'invalid_input_schema',
   'entry_syntax',
+  'dependency_failed',
 ] as const;
 
 export type SkillPackageErrorCode = (typeof SKILL_PACKAGE_ERROR_CODES)[number];

@@ -14,8 +14,8 @@ export interface LuaLogRecord {
   message: string;
   /** Upstream's rendering: `[LuaSkill:<label>] <message>`. */
   line: string;
-  /** What produced it. */
-  source: 'print' | 'log' | 'io';
+  /** What produced it (`dependency`: the dependency manager while loading skills). */
+  source: 'print' | 'log' | 'io' | 'dependency';
   /** The entry running when it was logged (null in run_lua and leases). */
   tool_name: string | null;
   skill_name: string | null;
