@@ -38,6 +38,7 @@ import { effectiveStateDirName } from '../skills/load.js';
 import { validateSkillRootChain } from '../skills/roots.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
 import type { DependencySettings } from '../dependencies/load-hook.js';
+import { dependencySettingsOf, loadOptionsOf, sourceSettingsOf } from './engine-settings.js';
 
 /**
  * One luaskills engine. This release holds the runtime leases (persistent Lua VMs a host leases
@@ -135,24 +136,13 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
         stateDirName: effectiveStateDirName(o.runtimeRoot !== undefined ? { runtimeRoot: o.runtimeRoot } : { stateDirName: this.hostPaths.stateDirName }),
         databaseDirName: this.hostPaths.databaseDirName,
         dependencyDirName: this.hostPaths.dependencyDirName,
-        warn: (message) => this.#dependencyLog('warn', message, null),
+        warn: (message) => this.#depLog('warn', message, null),
         reload: () => {
           if (this.#roots === null) throw new LifecycleError('invalid_request', 'no skill roots are loaded: call loadFromRoots first');
           return this.reloadFromRoots(this.#roots);
         },
         emitProgress: (event) => this.emit('skill-progress', event),
-        sourceSettings: () => {
-          const settings: SourceSettings = {
-            cacheDir: this.hostPaths.downloadCacheRoot ?? path.join(os.tmpdir(), 'luaskills-downloads'),
-            allowNetworkDownload: o.allowNetworkDownload === true,
-          };
-          if (o.githubApiBaseUrl !== undefined) settings.githubApiBaseUrl = o.githubApiBaseUrl;
-          if (o.githubBaseUrl !== undefined) settings.githubBaseUrl = o.githubBaseUrl;
-          if (o.officialSkillHubBaseUrl !== undefined) settings.officialSkillHubBaseUrl = o.officialSkillHubBaseUrl;
-          if (o.enablePrivateUrlSkillInstall !== undefined) settings.enablePrivateUrlSkillInstall = o.enablePrivateUrlSkillInstall;
-          if (o.privateSkillSourceAllowlist !== undefined) settings.privateSkillSourceAllowlist = o.privateSkillSourceAllowlist;
-          return settings;
-        },
+        sourceSettings: () => sourceSettingsOf(o, this.hostPaths),
         emitLifecycle: (event) => this.emit('skill-lifecycle', event),
       },
       (roots) => {
@@ -458,11 +448,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   }
 
   #loadOptions(): SkillLoadOptions {
-    const o: SkillLoadOptions = { stateDirName: this.hostPaths.stateDirName };
-    if (this.#options.ignoredSkillIds) o.ignoredSkillIds = this.#options.ignoredSkillIds;
-    if (this.#options.reservedEntryNames) o.reservedEntryNames = this.#options.reservedEntryNames;
-    if (this.#options.runtimeRoot) o.runtimeRoot = this.#options.runtimeRoot;
-    return o;
+    return loadOptionsOf(this.#options, this.hostPaths);
   }
 
   // Live reload: the same as loadFromRoots on the current roots, keeping the watcher.
@@ -474,27 +460,12 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     this.emit('reloaded', set.report);
   }
 
-  // Host options of the dependency manager (dependencies.yaml of each skill, at load).
   #dependencySettings(): DependencySettings {
-    const o = this.#options;
-    const p = this.hostPaths;
-    const settings: DependencySettings = {
-      dependencyDirName: p.dependencyDirName,
-      hostProvidedToolRoot: p.hostProvidedToolRoot,
-      hostProvidedLuaRoot: p.hostProvidedLuaRoot,
-      hostProvidedFfiRoot: p.hostProvidedFfiRoot,
-      luaPackagesDir: p.luaPackagesDir,
-      downloadCacheRoot: p.downloadCacheRoot,
-      allowNetworkDownload: o.allowNetworkDownload === true,
-      log: (level, message, skillId) => this.#dependencyLog(level, message, skillId),
-    };
-    if (o.githubApiBaseUrl !== undefined) settings.githubApiBaseUrl = o.githubApiBaseUrl;
-    if (o.githubBaseUrl !== undefined) settings.githubBaseUrl = o.githubBaseUrl;
-    return settings;
+    return dependencySettingsOf(this.#options, this.hostPaths, (level, message, skillId) => this.#depLog(level, message, skillId));
   }
 
-  // Dependency-manager lines go to the log sink and 'log' event as `[LuaSkills:dependency] ...`.
-  #dependencyLog(level: 'info' | 'warn', message: string, skillId: string | null): void {
+  // Dependency-manager lines reach the log sink and 'log' event as `[LuaSkills:dependency] ...`.
+  #depLog(level: 'info' | 'warn', message: string, skillId: string | null): void {
     this.#services.log({ level, label: level, message, line: `[LuaSkills:dependency] ${message}`, source: 'dependency', tool_name: null, skill_name: skillId });
   }
 
