@@ -30,6 +30,8 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
   const tty = stream.isTTY === true;
   let lastPhase = '';
   let drawn = false;
+  let pending: SkillOperationProgressEvent | null = null;
+  const line = (e: SkillOperationProgressEvent): string => `${e.action.toLowerCase()}: ${renderProgress(e)}\n`;
   return {
     listener(event) {
       try {
@@ -45,17 +47,23 @@ export function createProgressReporter(stream: NodeJS.WriteStream = process.stde
   };
 
   function draw(event: SkillOperationProgressEvent): void {
-      if (tty) {
-        const text = renderProgress(event);
-        const width = Math.max(20, (stream.columns ?? 80) - 1);
-        stream.write(`\r${text.slice(0, width).padEnd(width)}`);
-        drawn = true;
-        return;
-      }
-      // Without a terminal: one line per phase (and its final status), not one per chunk.
-      const key = `${event.phase}:${event.status === 'progress' ? 'started' : event.status}`;
-      if (key === lastPhase) return;
-      lastPhase = key;
-      stream.write(`${event.action.toLowerCase()}: ${renderProgress(event)}\n`);
+    if (tty) {
+      const text = renderProgress(event);
+      const width = Math.max(20, (stream.columns || 80) - 1);
+      stream.write(`\r${text.slice(0, width).padEnd(width)}`);
+      drawn = true;
+      return;
+    }
+    // Without a terminal: one line per phase (and its final status), not one per chunk; the
+    // last chunk of a phase (a download's 100%) is printed when the next phase starts.
+    const key = `${event.phase}:${event.status === 'progress' ? 'started' : event.status}`;
+    if (key === lastPhase) {
+      pending = event;
+      return;
+    }
+    if (pending !== null) stream.write(line(pending));
+    pending = null;
+    lastPhase = key;
+    stream.write(line(event));
   }
 }
