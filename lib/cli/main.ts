@@ -60,6 +60,11 @@ function wantsJson(argv: readonly string[]): boolean {
 
 /** Runs the CLI on `argv` (node's form: [node, script, ...args]); resolves with the exit code. */
 export async function main(argv: readonly string[] = process.argv): Promise<number> {
+  // `luaskills list | head -1`: a reader that goes away is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT_OK);
+    throw err;
+  });
   const program = createProgram();
   try {
     await program.parseAsync([...argv]);

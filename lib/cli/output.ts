@@ -57,6 +57,22 @@ export function toJson(value: unknown, indent = 2): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), indent) ?? 'null';
 }
 
+/**
+ * JSON of a Lua value with object keys sorted: Lua tables have no key order (their iteration
+ * order changes from VM to VM), so sorting keeps the output stable.
+ */
+export function luaToJson(value: unknown, indent = 2): string {
+  const sorted = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sorted);
+    if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+      const o = v as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sorted(o[k])]));
+    }
+    return v;
+  };
+  return toJson(sorted(value), indent);
+}
+
 /** Writes a line (a newline is added unless the text ends with one; empty text writes nothing). */
 export function writeOut(text: string): void {
   if (text === '') return;

@@ -12,7 +12,7 @@ import readline from 'node:readline';
 import type { LuaSkillsEngine } from '../engine/engine.js';
 import type { RuntimeLeaseCreateRequest, RuntimeLeaseEvalRequest } from '../leases/schemas.js';
 import { LuaVm } from '../vm/lua-vm.js';
-import { CliError, EXIT_FAILURE, EXIT_OK, toJson } from './output.js';
+import { CliError, EXIT_FAILURE, EXIT_OK, luaToJson, toJson } from './output.js';
 
 /** The default history file. */
 export const DEFAULT_HISTORY_FILE = path.join(os.homedir(), '.luaskills_history');
@@ -125,7 +125,7 @@ export async function runRepl(engine: LuaSkillsEngine, options: ReplOptions): Pr
         process.stderr.write(`error[${out.error_code}]: ${out.message}\n`);
         return;
       }
-      if (out.result !== null) output.write(`${toJson(out.result)}\n`);
+      if (out.result !== null) output.write(`${luaToJson(out.result)}\n`);
     } catch (err) {
       failures++;
       const code = (err as { code?: unknown }).code;

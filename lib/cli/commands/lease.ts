@@ -10,7 +10,7 @@ import type { LeaseErrorPayload } from '../../leases/payloads.js';
 import type { RuntimeLeaseCreateRequest, RuntimeLeaseEvalRequest } from '../../leases/schemas.js';
 import { withEngine } from '../context.js';
 import { readJsonArg, readTextArg, parsePositiveInt } from '../input.js';
-import { CliError, printResult, toJson, usageError } from '../output.js';
+import { CliError, luaToJson, printResult, usageError, writeOut } from '../output.js';
 
 interface CreateOptions {
   sid?: string;
@@ -88,7 +88,7 @@ export function registerLeaseCommands(program: Command): void {
           if (timeout !== undefined) request.timeout_ms = timeout;
           const out = await engine.leases.eval(request);
           if (!out.ok) throw leaseFailure(out);
-          printResult(json, out, () => (out.result === null ? 'nil' : toJson(out.result)));
+          writeOut(json ? luaToJson(out) : out.result === null ? 'nil' : luaToJson(out.result));
         }
       } finally {
         engine.leases.close({ lease_id: created.lease_id });

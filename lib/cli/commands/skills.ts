@@ -5,7 +5,7 @@ import type { InvocationContext } from '../../engine/skills-runtime.js';
 import { withEngine } from '../context.js';
 import { readJsonArg, readTextArg, parsePositiveInt } from '../input.js';
 import { withInterrupt } from '../interrupt.js';
-import { CliError, formatTable, printResult, toJson, usageError } from '../output.js';
+import { CliError, formatTable, luaToJson, printResult, usageError, writeOut } from '../output.js';
 
 type Authority = 'system' | 'delegated_tool';
 
@@ -97,7 +97,7 @@ export function registerSkillCommands(program: Command): void {
       const timeoutMs = opts.timeout === undefined ? undefined : parsePositiveInt(opts.timeout, '--timeout');
       await withEngine(cmd, async ({ engine, json }) => {
         const result = await withInterrupt((signal) => engine.runLua(source, args, undefined, timeoutMs === undefined ? { signal } : { signal, timeoutMs }));
-        printResult(json, { result: result ?? null }, () => (typeof result === 'string' ? result : toJson(result ?? null)));
+        writeOut(json ? luaToJson({ result: result ?? null }) : typeof result === 'string' ? result : luaToJson(result ?? null));
       });
     });
 }
