@@ -1,0 +1,96 @@
+// The skill config store: `config list [skill]`, `get`, `set`, `delete`, `describe <skill>`.
+import type { Command } from 'commander';
+
+import { withEngine } from '../context.js';
+import { readTextArg } from '../input.js';
+import { formatTable, printResult } from '../output.js';
+
+export function registerConfigCommands(program: Command): void {
+  const config = program.command('config').description('read and write the skill config store (<runtime root>/config/skill_config.json)');
+
+  config
+    .command('list')
+    .description('every stored value, or one skill\'s')
+    .argument('[skill]', 'skill id')
+    .action(async (skill: string | undefined, _o: unknown, cmd: Command) => {
+      await withEngine(cmd, async ({ engine, json }) => {
+        const entries = await engine.config.list(skill);
+        printResult(json, entries, () =>
+          entries.length === 0 ? 'no config values' : formatTable(['SKILL', 'KEY', 'VALUE'], entries.map((e) => [e.skill_id, e.key, e.value])),
+        );
+      });
+    });
+
+  config
+    .command('get')
+    .description('one value (exit 1 with code config_not_found when it is not set)')
+    .argument('<skill>', 'skill id')
+    .argument('<key>', 'key')
+    .action(async (skill: string, key: string, _o: unknown, cmd: Command) => {
+      await withEngine(cmd, async ({ engine, json }) => {
+        const result = await engine.config.get(skill, key);
+        if (!result.found && !json) {
+          process.stderr.write(`error[config_not_found]: skill '${result.skill_id}' has no config key '${result.key}'\n`);
+          process.exitCode = 1;
+          return;
+        }
+        if (!result.found) process.exitCode = 1;
+        printResult(json, result, () => result.value ?? '');
+      });
+    });
+
+  config
+    .command('set')
+    .description('store a value (text, @file or - for stdin)')
+    .argument('<skill>', 'skill id')
+    .argument('<key>', 'key')
+    .argument('<value>', 'value, @file or -')
+    .action(async (skill: string, key: string, value: string, _o: unknown, cmd: Command) => {
+      const text = await readTextArg(value, 'config value');
+      await withEngine(cmd, async ({ engine, json }) => {
+        const result = await engine.config.set(skill, key, text);
+        printResult(json, result, () => `${result.skill_id}.${result.key} set`);
+      });
+    });
+
+  config
+    .command('delete')
+    .description('remove a value')
+    .argument('<skill>', 'skill id')
+    .argument('<key>', 'key')
+    .action(async (skill: string, key: string, _o: unknown, cmd: Command) => {
+      await withEngine(cmd, async ({ engine, json }) => {
+        const result = await engine.config.delete(skill, key);
+        printResult(json, result, () => `${result.skill_id}.${result.key} ${result.deleted ? 'deleted' : 'was not set'}`);
+      });
+    });
+
+  config
+    .command('describe')
+    .description("a skill's stored keys and whether the skill is loaded (declared config schemas are not supported yet)")
+    .argument('<skill>', 'skill id')
+    .action(async (skill: string, _o: unknown, cmd: Command) => {
+      await withEngine(cmd, async ({ engine, json }) => {
+        const values = await engine.config.values(skill);
+        const loaded = engine.listSkillHelp().find((h) => h.skill_id === skill);
+        const description = {
+          skill_id: skill,
+          loaded: loaded !== undefined,
+          root_name: loaded?.root_name ?? null,
+          config_file: engine.config.filePath,
+          keys: Object.keys(values).sort(),
+          values,
+          declared: null,
+          note: 'declared config (schemas, defaults, validation) is not supported yet: these are the stored keys',
+        };
+        printResult(json, description, () =>
+          [
+            `skill:  ${skill}${loaded ? ` (loaded from ${loaded.root_name})` : ' (not loaded)'}`,
+            `file:   ${description.config_file}`,
+            `keys:   ${description.keys.length === 0 ? '(none)' : description.keys.join(', ')}`,
+            `note:   ${description.note}`,
+          ].join('\n'),
+        );
+      });
+    });
+}
