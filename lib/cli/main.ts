@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { registerConfigCommands } from './commands/config.js';
 import { registerLeaseCommands } from './commands/lease.js';
 import { registerLifecycleCommands } from './commands/lifecycle.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerReplCommand } from './commands/repl.js';
 import { registerSkillCommands } from './commands/skills.js';
 import { EXIT_OK, EXIT_USAGE, reportError } from './output.js';
@@ -28,6 +29,7 @@ export const COMMAND_REGISTRARS: readonly CommandRegistrar[] = [
   registerConfigCommands,
   registerLeaseCommands,
   registerReplCommand,
+  registerMcpCommand,
 ];
 
 function packageVersion(): string {

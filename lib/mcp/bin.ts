@@ -1,9 +1,9 @@
-// The standalone launcher until `luaskills mcp` exists:
+// The standalone launcher (the same server as `luaskills mcp`):
 //   node dist/mcp/bin.js --runtime-root <dir> [--http <port>] [--host 127.0.0.1] [--authority system|delegated_tool]
 // stdio by default; with --http, "luaskills mcp: listening on <url>" goes to stderr.
 import { parseArgs } from 'node:util';
 
-import { runMcp, type RunMcpOptions } from './main.js';
+import { serveMcpUntilClosed, type RunMcpOptions } from './main.js';
 
 /** The launcher's options from its arguments (throws a TypeError on a bad one). */
 export function parseMcpArgs(argv: readonly string[]): RunMcpOptions {
@@ -40,16 +40,7 @@ export function parseMcpArgs(argv: readonly string[]): RunMcpOptions {
 
 /** Runs the launcher with `argv` until stdin ends (stdio) or SIGINT/SIGTERM. */
 export async function main(argv: readonly string[]): Promise<void> {
-  const run = await runMcp(parseMcpArgs(argv));
-  if (run.url !== undefined) process.stderr.write(`luaskills mcp: listening on ${run.url}\n`);
-  const stop = (): void => {
-    void run.close();
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await run.closed;
-  process.off('SIGINT', stop);
-  process.off('SIGTERM', stop);
+  await serveMcpUntilClosed(parseMcpArgs(argv));
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {

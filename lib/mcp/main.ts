@@ -96,3 +96,20 @@ export async function runMcp(options: RunMcpOptions): Promise<McpRun> {
   if ('url' in served) run.url = served.url;
   return run;
 }
+
+/** Serves until the stdio client goes away or SIGINT/SIGTERM arrives, then closes everything. */
+export async function serveMcpUntilClosed(options: RunMcpOptions): Promise<void> {
+  const run = await runMcp(options);
+  if (run.url !== undefined) process.stderr.write(`luaskills mcp: listening on ${run.url}\n`);
+  const stop = (): void => {
+    void run.close();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await run.closed;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
