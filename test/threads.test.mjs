@@ -1,53 +1,48 @@
 // Async jobs on VM threads: event-loop responsiveness, parallelism, busy, close mid-job.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
 
 import { LuaVm } from '../dist/index.js';
 
 const SPIN = 'local t0 = os.clock() while os.clock() - t0 < args do end return args';
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
-test('the event loop keeps running while Lua runs for 2 s', async () => {
+// No timing thresholds (the machine may be shared): each test is a handshake that can only
+// complete if the two sides really run at the same time; otherwise Lua spins into its timeout.
+const work = mkdtempSync(path.join(tmpdir(), 'luaskills-threads-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+const WAIT_FOR = 'local f repeat f = io.open(args.wait, "r") until f f:close()';
+const TOUCH = 'local f = assert(io.open(args.touch, "w")) f:close()';
+
+test('the event loop keeps running while Lua runs', async () => {
   const vm = new LuaVm();
-  let last = nowMs();
-  let maxLag = 0;
+  const flag = path.join(work, 'from-event-loop');
   let ticks = 0;
-  const timer = setInterval(() => {
-    const t = nowMs();
-    maxLag = Math.max(maxLag, t - last);
-    last = t;
-    ticks++;
-  }, 1);
-  const result = await vm.exec('local t0 = os.time() local n = 0 local c0 = os.clock() while os.clock() - c0 < 2 do n = n + 1 end return n');
+  const timer = setInterval(() => ticks++, 1);
+  // Lua spins until a file appears that only a timer callback on the JS thread writes.
+  setTimeout(() => writeFileSync(flag, 'x'), 50);
+  const result = await vm.exec(`${WAIT_FOR} return "seen"`, { args: { wait: flag }, timeoutMs: 20_000 });
   clearInterval(timer);
-  assert.ok(result > 0);
-  assert.ok(ticks > 500, `only ${ticks} ticks in 2 s`);
-  assert.ok(maxLag < 50, `max event-loop lag ${maxLag.toFixed(1)} ms`);
+  assert.equal(result, 'seen');
+  assert.ok(ticks > 0);
   vm.close();
 });
 
 test('two VMs run in parallel', async () => {
   const a = new LuaVm();
   const b = new LuaVm();
-  // A fixed amount of work calibrated to about 1 s on one VM (os.clock counts every thread's
-  // CPU time, so it cannot time parallel jobs).
-  const work = 'local s = 0 for i = 1, args do s = s + i % 7 end return 1';
-  let t = nowMs();
-  a.execSync(work, { args: 2e7 });
-  const iterations = Math.round((2e7 * 1000) / (nowMs() - t));
-  t = nowMs();
-  await a.exec(work, { args: iterations });
-  const one = nowMs() - t;
-  // Best of three rounds: a noisy neighbour on a shared 2-core machine can slow one round.
-  let took = Infinity;
-  for (let round = 0; round < 3 && !(took < one * 1.75); round++) {
-    const start = nowMs();
-    const [ra, rb] = await Promise.all([a.exec(work, { args: iterations }), b.exec(work, { args: iterations })]);
-    assert.deepEqual([ra, rb], [1, 1]);
-    took = Math.min(took, nowMs() - start);
-  }
-  // Serial would take twice as long.
-  assert.ok(took < one * 1.75, `two jobs of ${one.toFixed(0)} ms each took ${took.toFixed(0)} ms together`);
+  const fa = path.join(work, 'a-started');
+  const fb = path.join(work, 'b-started');
+  // Each announces itself, then waits for the other: run one after the other, neither could finish.
+  const job = `${TOUCH} ${WAIT_FOR} return args.touch`;
+  const [ra, rb] = await Promise.all([
+    a.exec(job, { args: { touch: fa, wait: fb }, timeoutMs: 20_000 }),
+    b.exec(job, { args: { touch: fb, wait: fa }, timeoutMs: 20_000 }),
+  ]);
+  assert.deepEqual([ra, rb], [fa, fb]);
   a.close();
   b.close();
 });
@@ -56,12 +51,11 @@ test('a second job on a busy VM fails at once with busy', async () => {
   const vm = new LuaVm();
   const first = vm.exec(SPIN, { args: 0.3 });
   assert.equal(vm.busy, true);
-  const start = nowMs();
   await assert.rejects(vm.exec('return 1'), (e) => e.code === 'busy' && e.message === 'busy: the Lua VM is already running a job');
   await assert.rejects(vm.call('print'), (e) => e.code === 'busy');
   assert.throws(() => vm.execSync('return 1'), (e) => e.code === 'busy');
   assert.throws(() => vm.setGlobal('x', 1), (e) => e.code === 'busy');
-  assert.ok(nowMs() - start < 50);
+  assert.equal(vm.busy, true); // every refusal came while the first job still ran
   assert.equal(await first, 0.3);
   assert.equal(vm.busy, false);
   assert.equal(vm.execSync('return 1'), 1);
@@ -74,7 +68,7 @@ test('close() during a running job rejects it with closed', async () => {
   setTimeout(() => vm.close(), 50);
   const start = nowMs();
   await assert.rejects(job, (e) => e.code === 'closed');
-  assert.ok(nowMs() - start < 200);
+  assert.ok(nowMs() - start < 10_000); // stopped, not run to the end (it never ends)
   assert.equal(vm.closed, true);
   await assert.rejects(vm.exec('return 1'), (e) => e.code === 'closed');
 });

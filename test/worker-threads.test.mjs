@@ -29,7 +29,7 @@ for (const [name, code, timeoutMs] of [
     const start = Date.now();
     const exitCode = await worker.terminate();
     assert.equal(exitCode, 1);
-    assert.ok(Date.now() - start < 1000);
+    assert.ok(Date.now() - start < 10_000);
   });
 }
 
