@@ -35,7 +35,7 @@ export function registerConfigCommands(program: Command): void {
           return;
         }
         if (!result.found) process.exitCode = 1;
-        printResult(json, result, () => result.value ?? '');
+        printResult(json, result, () => String(result.value ?? ''));
       });
     });
 
