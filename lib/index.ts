@@ -151,6 +151,8 @@ export {
   type SkillConfigIssue,
   type SkillConfigDescription,
   type SkillConfigValidation,
+  type SkillConfigWriteOptions,
+  type SkillConfigStoreOptions,
 } from './vulcan/config-store.js';
 export {
   parseConfigDeclarations,

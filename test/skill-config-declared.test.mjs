@@ -1,13 +1,15 @@
 // Declared skill config (upstream 0.5.5 package-level config contract): the `config:` list of
 // skill.yaml, typed and validated values through vulcan.config and engine.config, describe /
-// validate / status, sensitive values kept out of every listing — through a real engine and files.
+// validate / status, sensitive values kept out of every listing, the store revision with
+// compare-and-swap and the cross-process .lock file — through a real engine, real files, child processes.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 
-import { LuaSkillsEngine, loadSkillPackage, parseConfigDeclarations, SENSITIVE_CONFIG_MASK } from '../dist/index.js';
+import { LuaSkillsEngine, loadSkillPackage, parseConfigDeclarations, SENSITIVE_CONFIG_MASK, SkillConfigStore } from '../dist/index.js';
 import { writeSkills } from './helpers/skill-tree.mjs';
 
 const work = mkdtempSync(path.join(tmpdir(), 'luaskills-declared-'));
@@ -162,7 +164,7 @@ test('declared skill: typed values through vulcan.config and engine.config, vali
 
   // Host writes: typed values, numbers and booleans may come as their strings.
   const r = await engine.config.set('typed', 'ratio', '1');
-  assert.deepEqual(r, { action: 'set', skill_id: 'typed', key: 'ratio', value: 1, changed: true, values: { ratio: 1 }, changed_keys: ['ratio'] });
+  assert.deepEqual(r, { action: 'set', skill_id: 'typed', key: 'ratio', value: 1, revision: '4', changed: true, values: { ratio: 1 }, changed_keys: ['ratio'] });
   assert.equal((await engine.config.set('typed', 'ratio', 1)).changed, false);
   // A float that happens to be whole is still a Lua float.
   assert.equal(await call('typed-get', { key: 'ratio' }), 'float:1.0');
@@ -238,7 +240,7 @@ test('batch set is all or nothing, from the host and from Lua', async () => {
   await assert.rejects(engine.config.set('b', {}), (err) => err.code === 'config_batch_empty');
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).skills.b, { provider: 'openai', retry_count: '5' });
   const result = await engine.config.set('b', { retry_count: '6', provider: 'openai', verbose: 'true' });
-  assert.deepEqual(result, { action: 'set', skill_id: 'b', changed: true, values: { retry_count: 6, provider: 'openai', verbose: true }, changed_keys: ['retry_count', 'verbose'] });
+  assert.deepEqual(result, { action: 'set', skill_id: 'b', revision: '2', changed: true, values: { retry_count: 6, provider: 'openai', verbose: true }, changed_keys: ['retry_count', 'verbose'] });
   await engine.close();
 });
 
@@ -257,8 +259,8 @@ test('describe, validate and Lua status/describe; sensitive values never listed 
     { s: { config: DECLARED } },
   );
   let v = await engine.config.validate('s');
-  assert.deepEqual(v, { skill_id: 's', declared: true, complete: false, store_scope: 'skills', missing: ['provider', 'api.key'], invalid: [], orphaned: [] });
-  assert.equal((await engine.callSkill('s-status')).content, '{"complete":false,"declared":true,"invalid":[],"missing":["provider","api.key"],"orphaned":[],"skill_id":"s","store_scope":"skills"}');
+  assert.deepEqual(v, { skill_id: 's', declared: true, complete: false, revision: '0', store_scope: 'skills', missing: ['provider', 'api.key'], invalid: [], orphaned: [] });
+  assert.equal((await engine.callSkill('s-status')).content, '{"complete":false,"declared":true,"invalid":[],"missing":["provider","api.key"],"orphaned":[],"revision":"0","skill_id":"s","store_scope":"skills"}');
 
   await engine.config.set('s', { provider: 'local', 'api.key': secret, note: 'hello' });
   // A stale stored value (edited file, changed declaration) shows as invalid; unknown keys as orphaned.
@@ -274,7 +276,7 @@ test('describe, validate and Lua status/describe; sensitive values never listed 
   await assert.rejects(engine.config.get('s', 'retry_count'), (err) => err.code === 'config_value_out_of_range');
   await engine.config.delete('s', 'retry_count');
   await engine.config.delete('s', 'old_key');
-  assert.deepEqual(await engine.config.validate('s'), { skill_id: 's', declared: true, complete: true, store_scope: 'skills', missing: [], invalid: [], orphaned: [] });
+  assert.deepEqual(await engine.config.validate('s'), { skill_id: 's', declared: true, complete: true, revision: '3', store_scope: 'skills', missing: [], invalid: [], orphaned: [] });
 
   const without = await engine.config.describe('s');
   assert.equal(without.complete, true);
@@ -316,8 +318,64 @@ test('describe, validate and Lua status/describe; sensitive values never listed 
 
   // A loaded skill without config: describes as undeclared; an unknown skill is not found.
   assert.deepEqual(await engine.config.describe('plain'), {
-    skill_id: 'plain', declared: false, complete: true, store_scope: 'skills', missing_count: 0, invalid_count: 0, orphaned_count: 0, items: [], orphaned: [],
+    skill_id: 'plain', declared: false, complete: true, revision: '3', store_scope: 'skills', missing_count: 0, invalid_count: 0, orphaned_count: 0, items: [], orphaned: [],
   });
   await assert.rejects(engine.config.describe('ghost'), (err) => err.code === 'config_package_not_found' && err.message === "CONFIG_PACKAGE_NOT_FOUND: skill 'ghost' is not loaded");
   await engine.close();
+});
+
+test('revision: compare-and-swap with expectedRevision, 0.4.6 files read as revision 0', async () => {
+  const file = path.join(mkdtempSync(path.join(work, 'rev-')), 'skill_config.json');
+  writeFileSync(file, JSON.stringify({ skills: { old: { k: 'v' } } })); // a 0.4.6 document
+  const store = new SkillConfigStore(() => file);
+  assert.equal(await store.revision(), '0');
+  const first = await store.set('demo', 'a', '1', { expectedRevision: '0' });
+  assert.equal(first.revision, '1');
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { format_version: 1, revision: '1', skills: { old: { k: 'v' }, demo: { a: '1' } } });
+  const before = readFileSync(file, 'utf8');
+  const conflict = (err) => err.code === 'config_revision_conflict' && err.message === 'CONFIG_REVISION_CONFLICT: expected revision 0, the store is at revision 1';
+  await assert.rejects(store.set('demo', 'a', '2', { expectedRevision: '0' }), conflict);
+  await assert.rejects(store.set('demo', { a: '2', b: '3' }, { expectedRevision: '0' }), conflict);
+  await assert.rejects(store.delete('demo', 'a', { expectedRevision: '0' }), conflict);
+  assert.equal(readFileSync(file, 'utf8'), before);
+  for (const bad of ['01', '-1', '1.0', 'x', '18446744073709551616']) {
+    await assert.rejects(store.set('demo', 'a', '2', { expectedRevision: bad }), (err) => err.code === 'config_revision_invalid', bad);
+  }
+  // An unchanged write keeps the revision; a delete moves it.
+  assert.deepEqual(await store.set('demo', { a: '1' }, { expectedRevision: '1' }), { action: 'set', skill_id: 'demo', revision: '1', changed: false, values: { a: '1' }, changed_keys: [] });
+  assert.deepEqual(await store.delete('demo', 'a', { expectedRevision: '1' }), { action: 'delete', skill_id: 'demo', key: 'a', deleted: true, revision: '2' });
+  writeFileSync(file, JSON.stringify({ format_version: 2, skills: {} }));
+  await assert.rejects(store.revision(), (err) => err.code === 'config_corrupt' && /CONFIG_FORMAT_VERSION_UNSUPPORTED/.test(err.message));
+  writeFileSync(file, JSON.stringify({ format_version: 1, revision: 5, skills: {} }));
+  await assert.rejects(store.revision(), (err) => err.code === 'config_corrupt' && /CONFIG_REVISION_INVALID/.test(err.message));
+});
+
+test('cross-process writers serialize on the .lock file; stale and held locks', async () => {
+  const file = path.join(mkdtempSync(path.join(work, 'lock-')), 'skill_config.json');
+  const writer = (name) => `
+    const { SkillConfigStore } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+    const store = new SkillConfigStore(() => ${JSON.stringify(file)}, { lockTimeoutMs: 30000 });
+    for (let i = 0; i < 25; i++) await store.set(${JSON.stringify(name)}, 'k' + i, String(i));
+  `;
+  const run = (name) => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', writer(name)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(err))));
+  });
+  await Promise.all([run('one'), run('two'), run('three')]);
+  const doc = JSON.parse(readFileSync(file, 'utf8'));
+  for (const name of ['one', 'two', 'three']) assert.equal(Object.keys(doc.skills[name]).length, 25, name);
+  assert.equal(doc.revision, '75'); // no read-modify-write was lost
+  assert.equal(existsSync(`${file}.lock`), false);
+
+  // A lock held by a live process (this one) times out; one left by a dead process is taken over.
+  writeFileSync(`${file}.lock`, `${process.pid} ${hostname()}`);
+  const store = new SkillConfigStore(() => file, { lockTimeoutMs: 150 });
+  await assert.rejects(store.set('one', 'k0', 'x'), (err) => err.code === 'config_lock_timeout' && err.message.startsWith(`CONFIG_LOCK_TIMEOUT: ${file}.lock is held by another writer (${process.pid} `));
+  const dead = spawn(process.execPath, ['-e', '0']);
+  await new Promise((r) => dead.once('exit', r));
+  writeFileSync(`${file}.lock`, `${dead.pid} ${hostname()}`);
+  assert.equal((await store.set('one', 'k0', 'x')).revision, '76');
+  assert.equal(existsSync(`${file}.lock`), false);
 });

@@ -18,6 +18,11 @@ export const SKILL_CONFIG_ERROR_CODES = [
   'config_batch_empty',
   'config_batch_too_large',
   'config_package_not_found',
+  'config_revision_invalid',
+  'config_revision_conflict',
+  'config_revision_exhausted',
+  'config_lock_failed',
+  'config_lock_timeout',
 ] as const;
 export type SkillConfigErrorCode = (typeof SKILL_CONFIG_ERROR_CODES)[number];
 

@@ -4,7 +4,8 @@
 // temp file that is fsynced and renamed over the old one: a crash at any point leaves either the
 // old or the new document, never a torn one. A corrupt file is reported and never overwritten.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 
 import { CONFIG_LIMITS, ConfigValueIssue, checkConfigValue, type DeclaredConfigItem, type SkillConfigValue } from '../skills/config-declaration.js';
@@ -40,6 +41,8 @@ export interface SkillConfigGetResult {
 export interface SkillConfigSetResult {
   action: 'set';
   skill_id: string;
+  /** The store revision after the write (unchanged when nothing changed). */
+  revision: string;
   /** Single-key form only. */
   key?: string;
   value?: SkillConfigValue;
@@ -73,6 +76,8 @@ export interface SkillConfigDescription {
   /** False when the skill declares no `config:` (0.4.6 string config applies). */
   declared: boolean;
   complete: boolean;
+  /** The store revision the description was read at. */
+  revision: string;
   store_scope: 'skills';
   missing_count: number;
   invalid_count: number;
@@ -86,13 +91,38 @@ export interface SkillConfigValidation {
   skill_id: string;
   declared: boolean;
   complete: boolean;
+  revision: string;
   store_scope: 'skills';
   missing: string[];
   invalid: SkillConfigIssue[];
   orphaned: string[];
 }
 
-type Document = { skills: Record<string, Record<string, string>> };
+// On disk: `{format_version: 1, revision: "<decimal>", skills}` (0.5.5); a 0.4.6 `{skills}` file
+// reads as revision "0" and gains the two fields on its next write.
+type Document = { revision: bigint; skills: Record<string, Record<string, string>> };
+
+/** Options of a write: compare-and-swap on the store revision (a decimal string, as upstream). */
+export interface SkillConfigWriteOptions {
+  expectedRevision?: string;
+}
+
+export interface SkillConfigStoreOptions {
+  /** How long a write waits for the cross-process `.lock` file (default 5000 ms, at most 60000). */
+  lockTimeoutMs?: number;
+}
+
+const REVISION_TEXT = /^(0|[1-9][0-9]{0,19})$/;
+const MAX_REVISION = 18446744073709551615n;
+
+function checkExpectedRevision(options: SkillConfigWriteOptions | undefined): bigint | undefined {
+  const expected = options?.expectedRevision;
+  if (expected === undefined) return undefined;
+  if (typeof expected !== 'string' || !REVISION_TEXT.test(expected) || BigInt(expected) > MAX_REVISION) {
+    throw new SkillConfigError('config_revision_invalid', 'CONFIG_REVISION_INVALID: expectedRevision must be a decimal string of an unsigned 64-bit integer');
+  }
+  return BigInt(expected);
+}
 
 // Per-file write queues. This is the one piece of state shared between engines, on purpose: two
 // engines of one process that share a config file must not interleave their read-modify-writes.
@@ -170,8 +200,16 @@ export class SkillConfigStore {
   declarations: SkillConfigDeclarationSource | null = null;
 
   /** `resolveFile` names the store file; it throws `config_path_unavailable` when it cannot. */
-  constructor(resolveFile: () => string) {
+  readonly #lockTimeoutMs: number;
+
+  constructor(resolveFile: () => string, options: SkillConfigStoreOptions = {}) {
     this.#resolveFile = resolveFile;
+    this.#lockTimeoutMs = Math.min(Math.max(options.lockTimeoutMs ?? 5000, 0), 60_000);
+  }
+
+  /** The current store revision (a decimal string; "0" for a missing or 0.4.6 file). */
+  async revision(): Promise<string> {
+    return String((await this.#read(this.filePath)).revision);
   }
 
   /** The store file (absolute). */
@@ -244,11 +282,18 @@ export class SkillConfigStore {
    * written). For a declared skill every key must be declared (`CONFIG_KEY_UNDECLARED`) and every
    * value must fit its type and constraints; values are persisted as canonical strings.
    */
-  async set(skillId: string, key: string, value: SkillConfigValue): Promise<SkillConfigSetResult>;
-  async set(skillId: string, values: Record<string, SkillConfigValue>): Promise<SkillConfigSetResult>;
-  async set(skillId: string, keyOrValues: string | Record<string, SkillConfigValue>, value?: SkillConfigValue): Promise<SkillConfigSetResult> {
+  async set(skillId: string, key: string, value: SkillConfigValue, options?: SkillConfigWriteOptions): Promise<SkillConfigSetResult>;
+  async set(skillId: string, values: Record<string, SkillConfigValue>, options?: SkillConfigWriteOptions): Promise<SkillConfigSetResult>;
+  async set(
+    skillId: string,
+    keyOrValues: string | Record<string, SkillConfigValue>,
+    valueOrOptions?: SkillConfigValue | SkillConfigWriteOptions,
+    maybeOptions?: SkillConfigWriteOptions,
+  ): Promise<SkillConfigSetResult> {
     const id = checkSkillId(skillId);
     const single = typeof keyOrValues === 'string';
+    const value = single ? valueOrOptions : undefined;
+    const expected = checkExpectedRevision(single ? maybeOptions : (valueOrOptions as SkillConfigWriteOptions | undefined));
     let patch: [string, unknown][];
     if (single) patch = [[keyOrValues, value]];
     else if (isPlainObject(keyOrValues)) patch = Object.entries(keyOrValues);
@@ -273,7 +318,7 @@ export class SkillConfigStore {
       }
     }
     const changedKeys: string[] = [];
-    await this.#update((doc) => {
+    const revision = await this.#update(expected, (doc) => {
       const current = (doc.skills[id] ??= {});
       for (const [k, v] of Object.entries(strings)) {
         if (current[k] === v) continue;
@@ -283,7 +328,14 @@ export class SkillConfigStore {
       if (Object.keys(current).length === 0) delete doc.skills[id];
       return changedKeys.length > 0;
     });
-    const result: SkillConfigSetResult = { action: 'set', skill_id: id, changed: changedKeys.length > 0, values: typed, changed_keys: changedKeys.sort() };
+    const result: SkillConfigSetResult = {
+      action: 'set',
+      skill_id: id,
+      revision,
+      changed: changedKeys.length > 0,
+      values: typed,
+      changed_keys: changedKeys.sort(),
+    };
     if (single) {
       const only = Object.keys(typed)[0] as string;
       result.key = only;
@@ -301,7 +353,8 @@ export class SkillConfigStore {
     const id = checkSkillId(skillId);
     const items = this.declarations?.(id);
     if (items === undefined) throw new SkillConfigError('config_package_not_found', `CONFIG_PACKAGE_NOT_FOUND: skill '${id}' is not loaded`);
-    const stored = (await this.#read(this.filePath)).skills[id] ?? {};
+    const doc = await this.#read(this.filePath);
+    const stored = doc.skills[id] ?? {};
     const described = items.map((item): SkillConfigItemDescription => {
       const state = itemState(item, stored[item.key]);
       const out: SkillConfigItemDescription = { ...item, constraints: { ...item.constraints }, options: item.options.map((o) => ({ ...o })), state: state.state, satisfied: state.state !== 'missing' && state.state !== 'invalid' };
@@ -319,6 +372,7 @@ export class SkillConfigStore {
       skill_id: id,
       declared: items.length > 0,
       complete: missing === 0 && invalid === 0,
+      revision: String(doc.revision),
       store_scope: 'skills',
       missing_count: missing,
       invalid_count: invalid,
@@ -335,6 +389,7 @@ export class SkillConfigStore {
       skill_id: d.skill_id,
       declared: d.declared,
       complete: d.complete,
+      revision: d.revision,
       store_scope: d.store_scope,
       missing: d.items.filter((i) => i.state === 'missing').map((i) => i.key),
       invalid: d.items.flatMap((i) => (i.issue ? [i.issue] : [])),
@@ -343,11 +398,16 @@ export class SkillConfigStore {
   }
 
   /** Removes one key (and the skill's namespace once empty); `deleted` says whether it was there. */
-  async delete(skillId: string, key: string): Promise<{ action: 'delete'; skill_id: string; key: string; deleted: boolean }> {
+  async delete(
+    skillId: string,
+    key: string,
+    options?: SkillConfigWriteOptions,
+  ): Promise<{ action: 'delete'; skill_id: string; key: string; deleted: boolean; revision: string }> {
     const id = checkSkillId(skillId);
     const k = checkKey(key);
+    const expected = checkExpectedRevision(options);
     let deleted = false;
-    await this.#update((doc) => {
+    const revision = await this.#update(expected, (doc) => {
       const values = doc.skills[id];
       if (!values || !(k in values)) return false;
       delete values[k];
@@ -355,7 +415,7 @@ export class SkillConfigStore {
       deleted = true;
       return true;
     });
-    return { action: 'delete', skill_id: id, key: k, deleted };
+    return { action: 'delete', skill_id: id, key: k, deleted, revision };
   }
 
   async #read(file: string): Promise<Document> {
@@ -363,7 +423,7 @@ export class SkillConfigStore {
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { skills: {} };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { revision: 0n, skills: {} };
       throw new SkillConfigError('config_io', `cannot read skill config file ${file}: ${(err as Error).message}`, { cause: err });
     }
     let doc: unknown;
@@ -373,6 +433,16 @@ export class SkillConfigStore {
       throw new SkillConfigError('config_corrupt', `skill config file ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
     }
     if (!isPlainObject(doc)) throw new SkillConfigError('config_corrupt', `skill config file ${file} must hold a JSON object`);
+    if (doc.format_version !== undefined && doc.format_version !== 1) {
+      throw new SkillConfigError('config_corrupt', `skill config file ${file}: CONFIG_FORMAT_VERSION_UNSUPPORTED: format_version must be 1`);
+    }
+    let revision = 0n;
+    if (doc.revision !== undefined) {
+      if (typeof doc.revision !== 'string' || !REVISION_TEXT.test(doc.revision) || BigInt(doc.revision) > MAX_REVISION) {
+        throw new SkillConfigError('config_corrupt', `skill config file ${file}: CONFIG_REVISION_INVALID: revision must be a decimal string`);
+      }
+      revision = BigInt(doc.revision);
+    }
     const skills = doc.skills ?? {};
     if (!isPlainObject(skills)) throw new SkillConfigError('config_corrupt', `skill config file ${file}: "skills" must be an object`);
     for (const [id, values] of Object.entries(skills)) {
@@ -380,17 +450,93 @@ export class SkillConfigStore {
         throw new SkillConfigError('config_corrupt', `skill config file ${file}: skills.${id} must map keys to strings`);
       }
     }
-    return { skills: skills as Document['skills'] };
+    return { revision, skills: skills as Document['skills'] };
   }
 
-  // Read, change, write back atomically; `change` returns false when there is nothing to write.
-  #update(change: (doc: Document) => boolean): Promise<void> {
+  // Read, change, write back atomically, holding the in-process queue and the cross-process
+  // `.lock` file; `change` returns false when there is nothing to write. Returns the revision after.
+  #update(expected: bigint | undefined, change: (doc: Document) => boolean): Promise<string> {
     const file = this.filePath;
-    return serialized(file, async () => {
-      const doc = await this.#read(file);
-      if (!change(doc)) return;
-      await writeAtomically(file, JSON.stringify(doc, null, 2));
-    });
+    return serialized(file, () =>
+      withFileLock(`${file}.lock`, this.#lockTimeoutMs, async () => {
+        const doc = await this.#read(file);
+        if (expected !== undefined && expected !== doc.revision) {
+          throw new SkillConfigError(
+            'config_revision_conflict',
+            `CONFIG_REVISION_CONFLICT: expected revision ${expected}, the store is at revision ${doc.revision}`,
+          );
+        }
+        if (!change(doc)) return String(doc.revision);
+        if (doc.revision >= MAX_REVISION) throw new SkillConfigError('config_revision_exhausted', 'CONFIG_REVISION_EXHAUSTED: the store revision cannot grow any further');
+        const revision = doc.revision + 1n;
+        const out = { format_version: 1, revision: String(revision), skills: doc.skills };
+        await writeAtomically(file, JSON.stringify(out, null, 2));
+        return String(revision);
+      }),
+    );
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// A lock is stale when its process (on this host) is gone, or when it stayed empty for 10 s (its
+// creator died between creating and writing it). Locks of other hosts are never taken over.
+async function isStaleLock(lockFile: string, holder: string): Promise<boolean> {
+  const [pid, host] = holder.split(' ');
+  if (host === hostname() && pid !== undefined && /^[0-9]+$/.test(pid)) return !processAlive(Number(pid));
+  if (holder !== '') return false;
+  const info = await stat(lockFile).catch(() => null);
+  return info !== null && Date.now() - info.mtimeMs > 10_000;
+}
+
+/**
+ * Runs `work` holding `lockFile`, created exclusively (O_EXCL) with `<pid> <hostname>` inside and
+ * removed afterwards. A lock whose process on this host is gone is taken over; otherwise the
+ * writer retries until `timeoutMs` and then fails with CONFIG_LOCK_TIMEOUT.
+ */
+async function withFileLock<T>(lockFile: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  const owner = `${process.pid} ${hostname()}`;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      await mkdir(path.dirname(lockFile), { recursive: true });
+      const handle = await open(lockFile, 'wx', 0o644);
+      try {
+        await handle.writeFile(owner, 'utf8');
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new SkillConfigError('config_lock_failed', `CONFIG_LOCK_FAILED: cannot create ${lockFile}: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    const holder = await readFile(lockFile, 'utf8').catch(() => '');
+    if (await isStaleLock(lockFile, holder)) {
+      // The holder died while writing: its temp file (if any) never replaced the store. Re-read
+      // just before removing, so a lock another writer has just taken over is left alone.
+      if ((await readFile(lockFile, 'utf8').catch(() => null)) === holder) await unlink(lockFile).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      throw new SkillConfigError('config_lock_timeout', `CONFIG_LOCK_TIMEOUT: ${lockFile} is held by another writer (${holder.trim() || 'unknown'})`);
+    }
+    await sleep(delay);
+  }
+  try {
+    return await work();
+  } finally {
+    await unlink(lockFile).catch(() => undefined);
   }
 }
 
