@@ -139,7 +139,39 @@ export {
   type ResolvedHostPaths,
 } from './engine/host-options.js';
 export { CodedError } from './coded-error.js';
-export { SkillConfigStore, writeAtomically, type SkillConfigEntry } from './vulcan/config-store.js';
+export {
+  SkillConfigStore,
+  writeAtomically,
+  SENSITIVE_CONFIG_MASK,
+  type SkillConfigEntry,
+  type SkillConfigDeclarationSource,
+  type SkillConfigGetResult,
+  type SkillConfigSetResult,
+  type SkillConfigItemDescription,
+  type SkillConfigIssue,
+  type SkillConfigDescription,
+  type SkillConfigValidation,
+  type SkillConfigWriteOptions,
+  type SkillConfigStoreOptions,
+} from './vulcan/config-store.js';
+export {
+  parseConfigDeclarations,
+  checkConfigValue,
+  configKeyError,
+  ConfigDeclarationError,
+  ConfigValueIssue,
+  CONFIG_LIMITS,
+  CONFIG_KEY_PATTERN,
+  DECLARED_CONFIG_TYPES,
+  DECLARED_CONFIG_FORMATS,
+  type DeclaredConfigItem,
+  type DeclaredConfigType,
+  type DeclaredConfigFormat,
+  type DeclaredConfigOption,
+  type DeclaredConfigConstraints,
+  type SkillConfigValue,
+  type ConfigValueProblem,
+} from './skills/config-declaration.js';
 export { SkillConfigError, SKILL_CONFIG_ERROR_CODES, type SkillConfigErrorCode } from './vulcan/config-errors.js';
 export { RuntimeCache, CACHE_CAPACITY, CACHE_DEFAULT_TTL_SEC, CACHE_MAX_TTL_SEC, type RuntimeCacheConfig } from './vulcan/cache.js';
 export { logLevelOf, type LuaLogRecord, type LuaLogSink, type LuaLogLevel } from './vulcan/log.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { buildZip, skillEntries } from './helpers/zip.mjs';
+import { writeSkills } from './helpers/skill-tree.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = path.join(repo, 'bin', 'luaskills.mjs');
@@ -183,7 +184,7 @@ test('config set / get / list / describe / delete', () => {
   assert.deepEqual(described.keys, ['api_key', 'note']);
   assert.equal(described.loaded, false);
   assert.equal(described.config_file, path.join(root, 'config', 'skill_config.json'));
-  assert.deepEqual(JSON.parse(cli(['--json', 'config', 'delete', 'demo', 'note'], { root }).stdout), { action: 'delete', skill_id: 'demo', key: 'note', deleted: true });
+  assert.deepEqual(JSON.parse(cli(['--json', 'config', 'delete', 'demo', 'note'], { root }).stdout), { action: 'delete', skill_id: 'demo', key: 'note', deleted: true, revision: '3' });
   const gone = cli(['--json', 'config', 'get', 'demo', 'note'], { root });
   assert.equal(gone.status, 1);
   assert.deepEqual(JSON.parse(gone.stdout), { found: false, skill_id: 'demo', key: 'note' });
@@ -470,4 +471,30 @@ test('docs/cli.md: every example runs and prints what the doc shows', () => {
     });
   }
   rmSync('/tmp/luaskills-doc-args.json', { force: true });
+});
+
+test('config describe / set / get of a skill that declares config:', () => {
+  const { root } = writeSkills({ cfgd: { run: 'return function() return "ok" end' } }, work, {
+    cfgd: {
+      config: [
+        { key: 'retries', type: 'integer', description: 'Retries', default: 3, constraints: { maximum: 10 } },
+        { key: 'token', type: 'string', description: 'Token', sensitive: true, required: true },
+      ],
+    },
+  });
+  renameSync(path.join(root, 'skills'), path.join(root, 'user_skills')); // the CLI's runtime-root layout
+  const incomplete = JSON.parse(cli(['--json', 'config', 'describe', 'cfgd'], { root }).stdout);
+  assert.equal(incomplete.declared.complete, false);
+  assert.deepEqual(incomplete.declared.items.map((i) => [i.key, i.state, i.value]), [['retries', 'default', 3], ['token', 'missing', undefined]]);
+  const refused = cli(['config', 'set', 'cfgd', 'retries', '11'], { root });
+  assert.equal(refused.status, 1);
+  assert.match(refused.stderr, /^error\[config_value_out_of_range\]: CONFIG_VALUE_OUT_OF_RANGE: config key 'retries' must be <= 10/);
+  assert.equal(cli(['config', 'set', 'cfgd', 'retries', '7'], { root }).status, 0);
+  assert.equal(cli(['config', 'set', 'cfgd', 'token', 'tok-SECRET'], { root }).status, 0);
+  assert.equal(cli(['config', 'get', 'cfgd', 'retries'], { root }).stdout, '7\n');
+  const text = cli(['config', 'describe', 'cfgd'], { root }).stdout;
+  assert.match(text, /config: complete \(revision 2\)\n {2}retries \(integer\): configured = 7\n {2}token \(string, required, sensitive\): configured \[masked\]/);
+  for (const out of [text, cli(['--json', 'config', 'describe', 'cfgd'], { root }).stdout, cli(['config', 'list'], { root }).stdout]) {
+    assert.equal(out.includes('tok-SECRET'), false);
+  }
 });

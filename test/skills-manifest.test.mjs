@@ -105,6 +105,7 @@ test('a valid package resolves to absolute paths, defaults and input schemas', a
       main: { name: '', description: 'Overview of alpha.', file: 'help/main.md', path: path.join(dir, 'help/main.md') },
       topics: [{ name: 'search-flow', description: 'How to search.', file: 'help/search.lua', path: path.join(dir, 'help/search.lua') }],
     },
+    config: [], // no `config:` declared (see skill-config-declared.test.mjs)
   });
 });
 

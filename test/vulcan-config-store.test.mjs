@@ -86,7 +86,7 @@ test('the engine derives the file from its roots, or refuses', async () => {
   await engine.close();
   const explicit = new LuaSkillsEngine({ skillConfigFilePath: path.join(base, 'explicit.json') });
   await explicit.config.set('demo', 'k', 'v');
-  assert.deepEqual(JSON.parse(readFileSync(path.join(base, 'explicit.json'), 'utf8')), { skills: { demo: { k: 'v' } } });
+  assert.deepEqual(JSON.parse(readFileSync(path.join(base, 'explicit.json'), 'utf8')), { format_version: 1, revision: '1', skills: { demo: { k: 'v' } } });
   assert.equal(existsSync(path.join(base, 'a', 'config')), false);
   await explicit.close();
 });

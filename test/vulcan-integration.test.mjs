@@ -43,6 +43,8 @@ test('workspace-report: list, exec, write JSON, read back, remember in config', 
     assert.equal(result.content, JSON.stringify(expected));
     assert.deepEqual(logs, ['[LuaSkill:info] workspace-report: 3 files, 7 lines']);
     assert.deepEqual(JSON.parse(readFileSync(path.join(root, 'config', 'skill_config.json'), 'utf8')), {
+      format_version: 1,
+      revision: '1',
       skills: { 'workspace-report': { last_report: reportPath } },
     });
     assert.equal((await engine.callSkill('workspace-report-last')).content, `${reportPath} (3 files)`);

@@ -147,7 +147,7 @@ test('vulcan.config: per-skill namespace, engine config API, file shape', async 
   assert.equal((await engine.callSkill('cfg-nested')).content, 'nil');
   await engine.config.set('other', 'token', 'theirs');
   assert.equal((await engine.callSkill('cfg-nested')).content, 'theirs');
-  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { skills: { cfg: { empty: '', token: 'abc' }, other: { token: 'theirs' } } });
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { format_version: 1, revision: '3', skills: { cfg: { empty: '', token: 'abc' }, other: { token: 'theirs' } } });
   assert.deepEqual(await engine.config.list('cfg'), [
     { skill_id: 'cfg', key: 'empty', value: '' },
     { skill_id: 'cfg', key: 'token', value: 'abc' },

@@ -107,6 +107,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       this.#services,
       { managedIoCompat: o.enableManagedIoCompat !== false },
     );
+    this.#services.config.declarations = (skillId) => this.#skills.set?.registry.getSkill(skillId)?.config;
     this.#services.luaExec = (input, caller) => {
       let request: LuaExecRequest;
       try {
@@ -159,8 +160,9 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   }
 
   /**
-   * The skill config store (upstream 0.4.6 string config): `list(skillId?)`, `get`, `set`,
-   * `delete`. The file is `skillConfigFilePath`, else `<runtime root>/config/skill_config.json`
+   * The skill config store: `list(skillId?)`, `get`, `set` (one key or a batch), `delete`, and for
+   * loaded skills `describe` / `validate`. A loaded skill that declares `config:` (upstream 0.5.5)
+   * gets typed, validated values; other skills keep upstream 0.4.6 string values. The file is `skillConfigFilePath`, else `<runtime root>/config/skill_config.json`
    * where the runtime root is the common parent of the loaded skill roots.
    */
   get config(): SkillConfigStore {

@@ -118,8 +118,11 @@ vulcan.cache = {
   end,
 }
 
--- vulcan.config: the current skill's string values in the engine's config store.
+-- vulcan.config: the current skill's values in the engine's config store. A skill that declares
+-- `config:` in skill.yaml (0.5.5) gets typed values, defaults and validation from the host; any
+-- other skill keeps the 0.4.6 string values.
 local config_get, config_set, config_delete, config_list = host.config_get, host.config_set, host.config_delete, host.config_list
+local config_describe, config_status = host.config_describe, host.config_status
 local function config_skill(op)
   local skill = current("skill_name")
   if skill == nil then error("vulcan.config." .. op .. " requires one active skill context", 0) end
@@ -130,21 +133,49 @@ local function config_key(op, key)
   if key:match("^%s*$") then error("vulcan.config." .. op .. ": key must not be empty", 0) end
   return key
 end
+local function config_value(op, v)
+  local t = type(v)
+  if t ~= "string" and t ~= "number" and t ~= "boolean" then
+    error("vulcan.config." .. op .. ": value must be a string, number or boolean, got " .. t, 0)
+  end
+  return v
+end
+local function config_read(skill, key)
+  local got = config_get(skill, key)
+  if got == nil then return nil end
+  if type(got) == "table" then
+    if got.type == "float" then return got.value + 0.0 end
+    return got.value
+  end
+  return got
+end
 
 vulcan.config = {
   get = function(key)
     local skill = config_skill("get")
-    return config_get(skill, config_key("get", key))
+    return config_read(skill, config_key("get", key))
   end,
   has = function(key)
     local skill = config_skill("has")
-    return config_get(skill, config_key("has", key)) ~= nil
+    return config_read(skill, config_key("has", key)) ~= nil
   end,
+  -- set(key, value) or set({ key = value, ... }) (all or nothing).
   set = function(key, value)
     local skill = config_skill("set")
+    if type(key) == "table" then
+      if value ~= nil then error("vulcan.config.set: a table of values takes no second argument", 0) end
+      local values, count = {}, 0
+      for k, v in pairs(key) do
+        if type(k) ~= "string" then error("vulcan.config.set: table keys must be strings, got " .. type(k), 0) end
+        values[k] = config_value("set", v)
+        count = count + 1
+      end
+      if count == 0 then error("vulcan.config.set: CONFIG_BATCH_EMPTY: a batch set needs at least one value", 0) end
+      return config_set(skill, values, nil, "table")
+    end
     key = config_key("set", key)
-    if type(value) ~= "string" then error("vulcan.config.set: value must be a string, got " .. type(value), 0) end
-    return config_set(skill, key, value)
+    if value == nil then error("vulcan.config.set: value must be a string, got nil", 0) end
+    return config_set(skill, key, value, type(value))
   end,
   delete = function(key)
     local skill = config_skill("delete")
@@ -152,6 +183,14 @@ vulcan.config = {
   end,
   list = function()
     return config_list(config_skill("list"))
+  end,
+  -- The current skill's declared items with state and (non-sensitive) values.
+  describe = function()
+    return config_describe(config_skill("describe"))
+  end,
+  -- { complete, missing = {...}, invalid = {...}, orphaned = {...} } for the current skill.
+  status = function()
+    return config_status(config_skill("status"))
   end,
 }
 

@@ -11,6 +11,7 @@ export const SKILL_PACKAGE_ERROR_CODES = [
   'manifest_parse',
   'skill_id_declared',
   'manifest_schema',
+  'invalid_config_declaration',
   'skill_disabled',
   'invalid_identifier',
   'invalid_version',

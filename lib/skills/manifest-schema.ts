@@ -64,6 +64,8 @@ export const SkillManifestSchema = Type.Object(
     sqlite: Type.Optional(SkillDatabaseManifestSchema),
     lancedb: Type.Optional(SkillDatabaseManifestSchema),
     entries: Type.Optional(Type.Array(SkillEntryManifestSchema)),
+    /** 0.5.5 declared config: a list, checked with item-level messages by parseConfigDeclarations (config-declaration.ts). */
+    config: Type.Optional(Type.Unknown()),
     help: Type.Optional(
       Type.Object(
         {

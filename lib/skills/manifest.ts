@@ -6,6 +6,7 @@ import path from 'node:path';
 
 import YAML from 'yaml';
 
+import { ConfigDeclarationError, parseConfigDeclarations, type DeclaredConfigItem } from './config-declaration.js';
 import { SkillPackageError } from './errors.js';
 import { identifierError, versionError } from './identifiers.js';
 import { resolveEntryInputSchema, type JsonObject, type RuntimeEntryParameterDescriptor } from './input-schema.js';
@@ -72,6 +73,8 @@ export interface SkillPackage {
   lancedb: SkillDatabaseConfig;
   entries: SkillEntry[];
   help: { main: SkillHelpNode; topics: SkillHelpNode[] };
+  /** 0.5.5 declared config (`config:`), in declaration order; empty when none is declared. */
+  config: DeclaredConfigItem[];
 }
 
 /** Where a package directory sits in the root chain. */
@@ -204,6 +207,13 @@ export async function loadSkillPackage(skillDir: string, location: SkillPackageL
     });
   }
   const help = resolveHelp(manifest, dir);
+  let config: DeclaredConfigItem[];
+  try {
+    config = parseConfigDeclarations(manifest.config);
+  } catch (err) {
+    if (!(err instanceof ConfigDeclarationError)) throw err;
+    throw new SkillPackageError('invalid_config_declaration', `CONFIG_DECLARATION_INVALID: skill.yaml: ${err.message}`);
+  }
 
   // Upstream finds this only when it builds the registry and then fails the whole load; here it
   // refuses just this package.
@@ -228,5 +238,6 @@ export async function loadSkillPackage(skillDir: string, location: SkillPackageL
     lancedb: database(manifest.lancedb, 800),
     entries,
     help,
+    config,
   };
 }

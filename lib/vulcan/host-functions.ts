@@ -1,6 +1,7 @@
 // The host side of the vulcan surfaces that live in the engine (log, cache, config): host
 // functions under the global `__luaskills_host`, which the skill prelude takes into locals and
 // then removes, so skill code reaches them only through vulcan.*.
+import type { SkillConfigValue } from '../skills/config-declaration.js';
 import type { LuaVm } from '../vm/lua-vm.js';
 import { registerDatabaseHostFunctions } from './database-host-functions.js';
 import { callerOf, runHostTool, runModel, type HostToolRequest } from './host-bridge.js';
@@ -34,19 +35,34 @@ export function registerVulcanHostFunctions(vm: LuaVm, services: VulcanServices)
   fn('cache_get', (scope: string, id: string) => services.cache.get(scope, id) ?? null);
   fn('cache_delete', (scope: string, id: string) => services.cache.delete(scope, id));
 
+  // For a declared key: { value, type } so Lua can make a float a float; otherwise the string.
   fn('config_get', (skill: string, key: string) =>
-    configCall('get', async () => (await services.config.get(skill, key)).value ?? null),
+    configCall('get', async () => {
+      const result = await services.config.get(skill, key);
+      if (result.value === undefined) return null;
+      const item = services.config.declaredItems(skill)?.find((i) => i.key === key);
+      return { value: result.value, type: item?.type ?? 'string' };
+    }),
   );
-  fn('config_set', (skill: string, key: string, value: string) =>
+  fn('config_set', (skill: string, keyOrValues: unknown, value: unknown, luaType: string) =>
     configCall('set', async () => {
-      await services.config.set(skill, key, value);
-      return true;
+      const declared = services.config.declaredItems(skill) !== null;
+      if (typeof keyOrValues === 'string') {
+        // 0.4.6 skills keep their string-only contract and its message.
+        if (!declared && typeof value !== 'string') throw new Error(`value must be a string, got ${luaType}`);
+        const result = await services.config.set(skill, keyOrValues, value as SkillConfigValue);
+        return declared ? result.values : true;
+      }
+      const result = await services.config.set(skill, (keyOrValues ?? {}) as Record<string, SkillConfigValue>);
+      return declared ? result.values : true;
     }),
   );
   fn('config_delete', (skill: string, key: string) =>
     configCall('delete', async () => (await services.config.delete(skill, key)).deleted),
   );
   fn('config_list', (skill: string) => configCall('list', () => services.config.values(skill)));
+  fn('config_describe', (skill: string) => configCall('describe', () => services.config.describe(skill, { includeValues: true })));
+  fn('config_status', (skill: string) => configCall('status', () => services.config.validate(skill)));
 
   fn('host_tool', (action: HostToolRequest['action'], name: unknown, args: unknown, caller: unknown) => {
     const request: HostToolRequest = { action, tool_name: typeof name === 'string' ? name : null, args: (args ?? {}) as HostToolRequest['args'] };

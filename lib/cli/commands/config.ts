@@ -35,7 +35,7 @@ export function registerConfigCommands(program: Command): void {
           return;
         }
         if (!result.found) process.exitCode = 1;
-        printResult(json, result, () => result.value ?? '');
+        printResult(json, result, () => String(result.value ?? ''));
       });
     });
 
@@ -67,12 +67,14 @@ export function registerConfigCommands(program: Command): void {
 
   config
     .command('describe')
-    .description("a skill's stored keys and whether the skill is loaded (declared config schemas are not supported yet)")
+    .description("a skill's stored keys, whether it is loaded, and its declared config (config: in skill.yaml)")
     .argument('<skill>', 'skill id')
     .action(async (skill: string, _o: unknown, cmd: Command) => {
       await withEngine(cmd, async ({ engine, json }) => {
         const values = await engine.config.values(skill);
         const loaded = engine.listSkillHelp().find((h) => h.skill_id === skill);
+        // Sensitive values are masked by describe and left out of values().
+        const declared = loaded ? await engine.config.describe(skill, { includeValues: true }) : null;
         const description = {
           skill_id: skill,
           loaded: loaded !== undefined,
@@ -80,15 +82,23 @@ export function registerConfigCommands(program: Command): void {
           config_file: engine.config.filePath,
           keys: Object.keys(values).sort(),
           values,
-          declared: null,
-          note: 'declared config (schemas, defaults, validation) is not supported yet: these are the stored keys',
+          declared: declared?.declared ? declared : null,
+          note: declared?.declared
+            ? null
+            : loaded
+              ? 'the skill declares no config: any key, string values'
+              : 'the skill is not loaded: these are the stored keys',
         };
+        const item = (i: NonNullable<typeof declared>['items'][number]): string =>
+          `  ${i.key} (${i.type}${i.required ? ', required' : ''}${i.sensitive ? ', sensitive' : ''}): ${i.state}` +
+          (i.masked ? ' [masked]' : i.value !== undefined ? ` = ${JSON.stringify(i.value)}` : '');
         printResult(json, description, () =>
           [
             `skill:  ${skill}${loaded ? ` (loaded from ${loaded.root_name})` : ' (not loaded)'}`,
             `file:   ${description.config_file}`,
-            `keys:   ${description.keys.length === 0 ? '(none)' : description.keys.join(', ')}`,
-            `note:   ${description.note}`,
+            ...(description.declared
+              ? [`config: ${description.declared.complete ? 'complete' : 'incomplete'} (revision ${description.declared.revision})`, ...description.declared.items.map(item)]
+              : [`keys:   ${description.keys.length === 0 ? '(none)' : description.keys.join(', ')}`, `note:   ${description.note}`]),
           ].join('\n'),
         );
       });
