@@ -297,3 +297,4 @@ export { currentPlatformKey, platformKeyOf, type PlatformKey } from './dependenc
 export { sanitizePathComponent, dependencyInstallRoot, dependencyRootsFor, type DependencyRoots, type DependencyPathOptions } from './dependencies/paths.js';
 export { ensureSkillDependencies, type EnsureContext, type DependencyLog } from './dependencies/ensure.js';
 export type { DependencyNetworkSettings } from './dependencies/resolve.js';
+export { SkillConfigJson } from './vulcan/config-json.js';

@@ -20,6 +20,7 @@ import type { InvocationResult } from './tool-output.js';
 import { LuaSkillsEngineError } from './errors.js';
 import { SkillConfigError } from '../vulcan/config-errors.js';
 import type { SkillConfigStore } from '../vulcan/config-store.js';
+import { SkillConfigJson } from '../vulcan/config-json.js';
 import type { EmbedHandler, HostToolHandler, LlmHandler } from '../vulcan/host-bridge.js';
 import { logRecord, type LuaLogRecord } from '../vulcan/log.js';
 import type { SkillManagementHandler } from '../vulcan/skill-management.js';
@@ -167,6 +168,15 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    */
   get config(): SkillConfigStore {
     return this.#services.config;
+  }
+
+  /**
+   * Upstream's skill-config JSON surfaces over {@link config}: `listJson`, `describeJson`,
+   * `validateJson`, `getJson`, `setJson` (0.5.5 batch or 0.4.6 single value), `deleteJson`,
+   * `refreshJson`; `{ok, result}` / `{ok:false, error}` envelopes.
+   */
+  get configJson(): SkillConfigJson {
+    return new SkillConfigJson(this.#services.config);
   }
 
   /**
