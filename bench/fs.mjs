@@ -5,21 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { LuaVm } from '../dist/index.js';
-import { msSince, now } from './lib/timing.mjs';
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-// Median over `reps` runs of `inner` calls, in µs per call.
-function timeIt(fn, reps = 7, inner = 20) {
-  fn();
-  const samples = [];
-  for (let r = 0; r < reps; r++) {
-    const t = now();
-    for (let i = 0; i < inner; i++) fn();
-    samples.push((msSince(t) * 1000) / inner);
-  }
-  return median(samples);
-}
+import { microsPerCall, printFigureTable } from './lib/timing.mjs';
 
 export function measureFs() {
   const dir = mkdtempSync(path.join(tmpdir(), 'luaskills-bench-fs-'));
@@ -28,13 +14,13 @@ export function measureFs() {
   const vm = new LuaVm();
   vm.execSync('fs = require("luaskills.fs") file = args', { args: file });
   const loop = (code) => vm.execSync(`for i = 1, 10 do ${code} end`);
-  const perCall = (code) => timeIt(() => loop(code), 7, 1) / 10;
+  const perCall = (code) => microsPerCall(() => loop(code), 7, 1) / 10;
   const rows = [
     ['vulcan.fs.read 1 MB (in Lua)', 'µs', perCall('local s = fs.read(file)').toFixed(0)],
     ['vulcan.fs.read_bytes 1 MB (base64)', 'µs', perCall('local s = fs.read_bytes(file)').toFixed(0)],
     ['io.open():read("a") 1 MB (same VM)', 'µs', perCall('local f = io.open(file, "rb") local s = f:read("a") f:close()').toFixed(0)],
-    ['fs.readFileSync utf8 1 MB (Node)', 'µs', timeIt(() => readFileSync(file, 'utf8')).toFixed(0)],
-    ['vulcan.fs.stat (in Lua)', 'µs', (timeIt(() => vm.execSync('for i = 1, 1000 do fs.stat(file) end'), 7, 1) / 1000).toFixed(2)],
+    ['fs.readFileSync utf8 1 MB (Node)', 'µs', microsPerCall(() => readFileSync(file, 'utf8'), 7, 20).toFixed(0)],
+    ['vulcan.fs.stat (in Lua)', 'µs', (microsPerCall(() => vm.execSync('for i = 1, 1000 do fs.stat(file) end'), 7, 1) / 1000).toFixed(2)],
   ];
   vm.close();
   rmSync(dir, { recursive: true, force: true });
@@ -42,7 +28,5 @@ export function measureFs() {
 }
 
 export function printFsTable(rows) {
-  const lines = ['| vulcan.fs | figure |', '| --- | ---: |'];
-  for (const [label, unit, value] of rows) lines.push(`| ${label} (${unit}) | ${value} |`);
-  process.stdout.write(`\n${lines.join('\n')}\n`);
+  printFigureTable('vulcan.fs', 'figure', rows);
 }

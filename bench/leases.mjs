@@ -1,7 +1,7 @@
 // Runtime lease figures (luaskills only: no other engine has leases). Printed by run.mjs as a
 // second table; `--only leases` runs just these.
 import { LuaSkillsEngine } from '../dist/index.js';
-import { calibrate, msSince, now } from './lib/timing.mjs';
+import { calibrate, msSince, now, printFigureTable } from './lib/timing.mjs';
 
 const REPS = 5;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -55,8 +55,5 @@ export async function measureLeases() {
 }
 
 export function printLeaseTable(rows) {
-  const fmt = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-  const lines = ['| runtime leases | luaskills |', '| --- | ---: |'];
-  for (const [label, unit, value] of rows) lines.push(`| ${label} (${unit}) | ${fmt(value)} |`);
-  process.stdout.write(`\n${lines.join('\n')}\n`);
+  printFigureTable('runtime leases', 'luaskills', rows, (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)));
 }

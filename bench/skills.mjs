@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { LuaSkillsEngine } from '../dist/index.js';
-import { msSince, now } from './lib/timing.mjs';
+import { msSince, now, printFigureTable } from './lib/timing.mjs';
 
 function makeSkills(dir, skills, entries) {
   for (let s = 0; s < skills; s++) {
@@ -78,7 +78,5 @@ export async function measureSkills() {
 }
 
 export function printSkillTable(rows) {
-  const lines = ['| skills engine | luaskills |', '| --- | ---: |'];
-  for (const [label, unit, value] of rows) lines.push(`| ${label} (${unit}) | ${value} |`);
-  process.stdout.write(`\n${lines.join('\n')}\n`);
+  printFigureTable('skills engine', 'luaskills', rows);
 }

@@ -9,6 +9,28 @@ export function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * µs per call of a synchronous `fn`: after one warm-up call, the median over `reps` rounds of
+ * the mean of `inner` calls.
+ */
+export function microsPerCall(fn, reps, inner) {
+  fn();
+  const samples = [];
+  for (let r = 0; r < reps; r++) {
+    const t = now();
+    for (let i = 0; i < inner; i++) fn();
+    samples.push((msSince(t) * 1000) / inner);
+  }
+  return median(samples);
+}
+
+/** Prints a two-column Markdown table of `[label, unit, value]` rows under `title`. */
+export function printFigureTable(title, column, rows, format = (v) => v) {
+  const lines = [`| ${title} | ${column} |`, '| --- | ---: |'];
+  for (const [label, unit, value] of rows) lines.push(`| ${label} (${unit}) | ${format(value)} |`);
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+}
+
 export function gc() {
   if (typeof globalThis.gc === 'function') globalThis.gc();
 }
