@@ -25,6 +25,7 @@
         'native/typed_containers.cc',
         'native/vm_core.cc',
         'native/vm_thread.cc',
+        'native/vulcan/abs_path.cc',
         'native/vulcan/encoding.cc',
         'native/vulcan/fs.cc',
         'native/vulcan/fs_ops.cc',

@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "../convert.h"
+#include "abs_path.h"
 #include "os_error.h"
 
 namespace luaskills {
@@ -176,37 +177,10 @@ bool RemoveTree(const std::string& path, const StopCheck& stop, bool* stopped, s
   return true;
 }
 
-// Lexical fold of "." and ".." on an absolute path.
-std::string NormalizeAbsolute(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    const std::string part = path.substr(i, j - i);
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    i = j + 1;
-  }
-  std::string out;
-  for (const std::string& p : parts) out += "/" + p;
-  return out.empty() ? "/" : out;
-}
-
-std::string Absolute(const std::string& path) {
-  if (!path.empty() && path[0] == '/') return NormalizeAbsolute(path);
-  char buffer[PATH_MAX];
-  const char* cwd = getcwd(buffer, sizeof buffer);
-  return NormalizeAbsolute(std::string(cwd != nullptr ? cwd : "/") + "/" + path);
-}
-
 // Where a copy to `target` will really land once existing parent links are followed: the
 // nearest existing ancestor of its parent, resolved, plus the missing names and the leaf.
 bool EffectiveDestination(const std::string& target, std::string* out, std::string* error) {
-  const std::string absolute = Absolute(target);
+  const std::string absolute = AbsolutePath(target);
   if (absolute == "/") {
     *error = "fs.copy: destination path must not be one filesystem root: " + absolute;
     return false;

@@ -65,7 +65,8 @@ int PushIoOutcome(lua_State* L, IoOutcome* out);
 // mlua's type names as managed_io.rs prints them: integers and floats are both "number".
 const char* IoTypeName(lua_State* L, int idx);
 
-// require_string_arg of managed_io.rs: "<fn>: <param> must be a string, got <type>",
+// require_string_arg of managed_io.rs (process_session.rs checks its fields the same way):
+// "<fn>: <param> must be a string, got <type>",
 // "... must be valid UTF-8", "... must not be empty", "... must not contain NUL bytes".
 bool IoStringArg(lua_State* L, int idx, const char* fn, const char* param, bool allow_blank, std::string* out,
                  std::string* error);

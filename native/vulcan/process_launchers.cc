@@ -2,9 +2,10 @@
 #include "process_launchers.h"
 
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdlib>
+
+#include "abs_path.h"
 
 namespace luaskills {
 
@@ -12,38 +13,6 @@ namespace {
 
 constexpr Launcher kCandidates[] = {Launcher::kSh, Launcher::kBash, Launcher::kZsh, Launcher::kPwsh,
                                     Launcher::kPowershell};
-
-std::string CurrentDir() {
-  char buf[4096];
-  return getcwd(buf, sizeof buf) != nullptr ? std::string(buf) : std::string("/");
-}
-
-// Folds ".", ".." and repeated slashes of an absolute path without touching the file system.
-std::string NormalizeAbsolute(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    const std::string part = path.substr(i, j - i);
-    if (part == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    i = j + 1;
-  }
-  std::string out;
-  for (const std::string& part : parts) out += "/" + part;
-  return out.empty() ? "/" : out;
-}
-
-std::string Absolute(const std::string& path, const std::string& base_dir) {
-  if (!path.empty() && path[0] == '/') return NormalizeAbsolute(path);
-  std::string base = base_dir.empty() ? CurrentDir() : base_dir;
-  if (base.empty() || base[0] != '/') base = CurrentDir() + "/" + base;
-  return NormalizeAbsolute(path.empty() ? base : base + "/" + path);
-}
 
 bool IsExecutableFile(const std::string& path) {
   struct stat st;
@@ -111,8 +80,8 @@ std::string SearchPath(const std::string& name, const std::string& path_value, c
   while (i <= path_value.size()) {
     size_t j = path_value.find(':', i);
     if (j == std::string::npos) j = path_value.size();
-    const std::string dir = Absolute(path_value.substr(i, j - i), base_dir);
-    const std::string candidate = NormalizeAbsolute(dir + "/" + name);
+    const std::string dir = AbsolutePath(path_value.substr(i, j - i), base_dir);
+    const std::string candidate = NormalizeAbsolutePath(dir + "/" + name);
     if (IsExecutableFile(candidate)) return candidate;
     i = j + 1;
   }
@@ -121,7 +90,7 @@ std::string SearchPath(const std::string& name, const std::string& path_value, c
 
 std::string Which(const std::string& program, const std::string& base_dir) {
   if (program.find('/') != std::string::npos || program.find('\\') != std::string::npos) {
-    const std::string path = Absolute(program, base_dir);
+    const std::string path = AbsolutePath(program, base_dir);
     return IsExecutableFile(path) ? path : std::string();
   }
   const char* path_env = std::getenv("PATH");

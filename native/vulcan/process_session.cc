@@ -10,6 +10,7 @@
 
 #include "../convert.h"
 #include "../vm_core.h"
+#include "io_support.h"
 #include "lua_args.h"
 #include "process_internal.h"
 #include "process_session_state.h"
@@ -25,35 +26,6 @@ struct SessionBox {
   SessionState* state;
 };
 
-const char* SessionTypeName(lua_State* L, int idx) {
-  return lua_type(L, idx) == LUA_TLIGHTUSERDATA ? "lightuserdata" : luaL_typename(L, idx);
-}
-
-// upstream require_string_value.
-bool SessionString(lua_State* L, int idx, const char* fn, const char* param, bool allow_blank, std::string* out,
-                   std::string* error) {
-  if (lua_type(L, idx) != LUA_TSTRING) {
-    *error = std::string(fn) + ": " + param + " must be a string, got " + SessionTypeName(L, idx);
-    return false;
-  }
-  size_t len = 0;
-  const char* s = lua_tolstring(L, idx, &len);
-  if (ClassifyUtf8(s, len) == Utf8Kind::kInvalid) {
-    *error = std::string(fn) + ": " + param + " must be valid UTF-8";
-    return false;
-  }
-  if (!allow_blank && std::string(s, len).find_first_not_of(" \t\r\n\f\v") == std::string::npos) {
-    *error = std::string(fn) + ": " + param + " must not be empty";
-    return false;
-  }
-  if (std::memchr(s, '\0', len) != nullptr) {
-    *error = std::string(fn) + ": " + param + " must not contain NUL bytes";
-    return false;
-  }
-  out->assign(s, len);
-  return true;
-}
-
 // upstream parse_optional_u64_field on the table at `table` (the value is popped again).
 bool PositiveField(lua_State* L, int table, const char* field, const char* fn, uint64_t* out, std::string* error) {
   lua_getfield(L, table, field);
@@ -68,7 +40,7 @@ bool PositiveField(lua_State* L, int table, const char* field, const char* fn, u
   } else if (!lua_isnil(L, -1)) {
     ok = false;
   }
-  if (!ok) *error = std::string(fn) + ": " + field + " must be a positive number, got " + SessionTypeName(L, -1);
+  if (!ok) *error = std::string(fn) + ": " + field + " must be a positive number, got " + IoTypeName(L, -1);
   lua_pop(L, 1);
   return ok;
 }
@@ -85,7 +57,7 @@ struct OpenSpec {
 bool OptionalStringField(lua_State* L, const char* field, bool* present, std::string* out, OpenSpec* spec) {
   lua_getfield(L, 2, field);
   *present = !lua_isnil(L, -1);
-  const bool ok = !*present || SessionString(L, -1, kOpen, field, false, out, &spec->error);
+  const bool ok = !*present || IoStringArg(L, -1, kOpen, field, false, out, &spec->error);
   lua_pop(L, 1);
   return ok;
 }
@@ -104,7 +76,7 @@ bool EncodingField(lua_State* L, const char* field, TextEncoding fallback, TextE
       spec->scratch.assign(s, len);
     }
   } else if (!lua_isnil(L, -1)) {
-    spec->error = std::string(kOpen) + ": " + field + " must be a string, got " + SessionTypeName(L, -1);
+    spec->error = std::string(kOpen) + ": " + field + " must be a string, got " + IoTypeName(L, -1);
     ok = false;
   } else {
     lua_pop(L, 1);
@@ -126,13 +98,13 @@ bool ArgsField(lua_State* L, OpenSpec* spec) {
     return true;
   }
   if (!lua_istable(L, -1)) {
-    spec->error = std::string(kOpen) + ": args must be an array table, got " + SessionTypeName(L, -1);
+    spec->error = std::string(kOpen) + ": args must be an array table, got " + IoTypeName(L, -1);
     lua_pop(L, 1);
     return false;
   }
   for (lua_Integer i = 1;; ++i) {
     if (lua_geti(L, -1, i) == LUA_TNIL) break;
-    if (!SessionString(L, -1, kOpen, "args", true, &spec->scratch, &spec->error)) {
+    if (!IoStringArg(L, -1, kOpen, "args", true, &spec->scratch, &spec->error)) {
       lua_pop(L, 2);
       return false;
     }
@@ -148,12 +120,12 @@ int OpenProtected(lua_State* L) {
   OpenSpec* spec = static_cast<OpenSpec*>(lua_touserdata(L, 1));
   SessionOptions& o = spec->options;
   if (!lua_istable(L, 2)) {
-    spec->error = std::string(kOpen) + ": spec must be a table, got " + SessionTypeName(L, 2);
+    spec->error = std::string(kOpen) + ": spec must be a table, got " + IoTypeName(L, 2);
     return 0;
   }
   TextEncoding encoding = TextEncoding::kUtf8;
   lua_getfield(L, 2, "program");
-  const bool program_ok = SessionString(L, -1, kOpen, "program", false, &o.spawn.program, &spec->error);
+  const bool program_ok = IoStringArg(L, -1, kOpen, "program", false, &o.spawn.program, &spec->error);
   lua_pop(L, 1);
   if (!program_ok || !ArgsField(L, spec) || !OptionalStringField(L, "cwd", &spec->has_cwd, &spec->cwd, spec) ||
       !EncodingField(L, "encoding", TextEncoding::kUtf8, &encoding, spec) ||
@@ -192,7 +164,7 @@ int OptionsProtected(lua_State* L) {
   MethodOptions* o = static_cast<MethodOptions*>(lua_touserdata(L, 1));
   if (lua_isnil(L, 2)) return 0;
   if (!lua_istable(L, 2)) {
-    o->error = std::string(o->fn) + ": options must be a table, got " + SessionTypeName(L, 2);
+    o->error = std::string(o->fn) + ": options must be a table, got " + IoTypeName(L, 2);
     return 0;
   }
   if (!PositiveField(L, 2, "timeout_ms", o->fn, &o->timeout_ms, &o->error) || !o->read ||
@@ -201,7 +173,7 @@ int OptionsProtected(lua_State* L) {
   }
   lua_getfield(L, 2, "until_text");
   o->has_until = !lua_isnil(L, -1);
-  if (o->has_until) SessionString(L, -1, o->fn, "until_text", false, &o->until, &o->error);
+  if (o->has_until) IoStringArg(L, -1, o->fn, "until_text", false, &o->until, &o->error);
   lua_pop(L, 1);
   return 0;
 }
@@ -294,7 +266,7 @@ bool SessionBytes(lua_State* L, int idx, TextEncoding encoding, std::string* byt
       break;
     case LUA_TBOOLEAN: text = lua_toboolean(L, idx) ? "true" : "false"; break;
     default:
-      *error = std::string("process.session.write: unsupported value ") + SessionTypeName(L, idx);
+      *error = std::string("process.session.write: unsupported value ") + IoTypeName(L, idx);
       return false;
   }
   std::string encoded;
