@@ -295,6 +295,23 @@ async function writeEntries(
   return { files, bytes };
 }
 
+/** Refuses a staging id that is not a skill identifier (`invalid_request`). */
+export function checkExpectedSkillId(expectedSkillId: string): void {
+  const idProblem = identifierError(expectedSkillId, 'expected_skill_id');
+  if (idProblem || expectedSkillId !== expectedSkillId.trim()) {
+    throw new LifecycleError('invalid_request', idProblem ?? 'expected_skill_id must not have surrounding whitespace');
+  }
+}
+
+/** The limits with their defaults filled in. */
+export function effectiveLimits(limits: ArchiveLimits): Required<ArchiveLimits> {
+  return {
+    maxEntries: limits.maxEntries ?? DEFAULT_MAX_ENTRIES,
+    maxUnpackedBytes: limits.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES,
+    maxRatio: limits.maxRatio ?? DEFAULT_MAX_RATIO,
+  };
+}
+
 async function exists(target: string): Promise<boolean> {
   try {
     await stat(target);
@@ -327,15 +344,8 @@ export async function extractSkillZip(
   limits: ArchiveLimits = {},
   signal?: AbortSignal,
 ): Promise<ExtractedSkill> {
-  const idProblem = identifierError(expectedSkillId, 'expected_skill_id');
-  if (idProblem || expectedSkillId !== expectedSkillId.trim()) {
-    throw new LifecycleError('invalid_request', idProblem ?? 'expected_skill_id must not have surrounding whitespace');
-  }
-  const effective: Required<ArchiveLimits> = {
-    maxEntries: limits.maxEntries ?? DEFAULT_MAX_ENTRIES,
-    maxUnpackedBytes: limits.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES,
-    maxRatio: limits.maxRatio ?? DEFAULT_MAX_RATIO,
-  };
+  checkExpectedSkillId(expectedSkillId);
+  const effective = effectiveLimits(limits);
   checkAborted(signal);
   const stagingRoot = path.resolve(stagingDir);
   const skillDir = path.join(stagingRoot, expectedSkillId);

@@ -5,8 +5,7 @@ import { constants as fsConstants } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { identifierError } from '../skills/identifiers.js';
-import { DEFAULT_MAX_ENTRIES, DEFAULT_MAX_UNPACKED_BYTES, type ArchiveLimits, type ExtractedSkill } from './archive.js';
+import { checkExpectedSkillId, effectiveLimits, type ArchiveLimits, type ExtractedSkill } from './archive.js';
 import { LifecycleError } from './errors.js';
 
 interface PlannedItem {
@@ -62,17 +61,11 @@ export async function copySkillDir(
   limits: ArchiveLimits = {},
   signal?: AbortSignal,
 ): Promise<ExtractedSkill> {
-  const idProblem = identifierError(expectedSkillId, 'expected_skill_id');
-  if (idProblem || expectedSkillId !== expectedSkillId.trim()) {
-    throw new LifecycleError('invalid_request', idProblem ?? 'expected_skill_id must not have surrounding whitespace');
-  }
+  checkExpectedSkillId(expectedSkillId);
   const source = path.resolve(sourceDir);
   const manifest = await stat(path.join(source, 'skill.yaml')).catch(() => undefined);
   if (!manifest?.isFile()) throw new LifecycleError('source_unresolved', `local skill folder ${source} does not contain skill.yaml`);
-  const effective = {
-    maxEntries: limits.maxEntries ?? DEFAULT_MAX_ENTRIES,
-    maxUnpackedBytes: limits.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES,
-  };
+  const effective = effectiveLimits(limits);
   let planned: PlannedItem[];
   try {
     planned = await planTree(source, effective, signal);
