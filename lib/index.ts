@@ -141,10 +141,18 @@ export {
 export { CodedError } from './coded-error.js';
 export {
   SkillConfigStore,
-  writeAtomically,
   SENSITIVE_CONFIG_MASK,
   type SkillConfigEntry,
-  type SkillConfigDeclarationSource,
+  type SkillConfigPackage,
+  type SkillConfigPackageSource,
+  type SkillConfigBusinessIssue,
+  type SkillConfigBusinessValidator,
+  type SkillConfigDeleteResult,
+  type SkillConfigStoreRefresh,
+  type SkillConfigLocation,
+  type SkillConfigStoreScope,
+  type SkillConfigEvent,
+  type SkillConfigEventBatch,
   type SkillConfigGetResult,
   type SkillConfigSetResult,
   type SkillConfigItemDescription,
@@ -154,6 +162,8 @@ export {
   type SkillConfigWriteOptions,
   type SkillConfigStoreOptions,
 } from './vulcan/config-store.js';
+export { writeAtomically } from './vulcan/config-file.js';
+export { describeInstalledConfig, type InstalledSkillConfigDescriptor, type InstalledSkillConfigOptions } from './skills/installed-config.js';
 export {
   parseConfigDeclarations,
   checkConfigValue,

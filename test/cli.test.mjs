@@ -176,15 +176,25 @@ test('config set / get / list / describe / delete', () => {
   assert.equal(cli(['config', 'set', 'demo', 'note', '-'], { root, input: 'from stdin' }).status, 0);
   assert.equal(cli(['config', 'get', 'demo', 'api_key'], { root }).stdout, 's3cret\n');
   assert.deepEqual(JSON.parse(cli(['--json', 'config', 'list', 'demo'], { root }).stdout), [
-    { skill_id: 'demo', key: 'api_key', value: 's3cret' },
-    { skill_id: 'demo', key: 'note', value: 'from stdin' },
+    { store_scope: 'skills', skill_id: 'demo', key: 'api_key', value: 's3cret' },
+    { store_scope: 'skills', skill_id: 'demo', key: 'note', value: 'from stdin' },
   ]);
-  assert.deepEqual(JSON.parse(readFileSync(path.join(root, 'config', 'skill_config.json'), 'utf8')).skills.demo, { api_key: 's3cret', note: 'from stdin' });
+  assert.deepEqual(JSON.parse(readFileSync(path.join(root, 'config', 'skills', 'config.json'), 'utf8')).skills.demo, { api_key: 's3cret', note: 'from stdin' });
   const described = JSON.parse(cli(['--json', 'config', 'describe', 'demo'], { root }).stdout);
   assert.deepEqual(described.keys, ['api_key', 'note']);
   assert.equal(described.loaded, false);
-  assert.equal(described.config_file, path.join(root, 'config', 'skill_config.json'));
-  assert.deepEqual(JSON.parse(cli(['--json', 'config', 'delete', 'demo', 'note'], { root }).stdout), { action: 'delete', skill_id: 'demo', key: 'note', deleted: true, revision: '3' });
+  assert.equal(described.config_file, path.join(root, 'config', 'skills', 'config.json'));
+  assert.equal(described.store_scope, 'skills');
+  assert.deepEqual(JSON.parse(cli(['--json', 'config', 'refresh'], { root }).stdout), [
+    { store_scope: 'skills', revision: '2', changed: false },
+    { store_scope: 'system-skills', revision: '0', changed: false },
+  ]);
+  // Every command builds a fresh engine: its event log starts empty, so --wait 0 finds nothing.
+  assert.equal(cli(['config', 'events'], { root }).stdout, 'no events (next sequence 0)\n');
+  const badLimit = cli(['config', 'events', '--limit', '0'], { root });
+  assert.equal(badLimit.status, 1);
+  assert.match(badLimit.stderr, /^error\[config_event_limit_invalid\]: event poll limit must be an integer between 1 and 1000/);
+  assert.deepEqual(JSON.parse(cli(['--json', 'config', 'delete', 'demo', 'note'], { root }).stdout), { action: 'delete', skill_id: 'demo', store_scope: 'skills', key: 'note', deleted: true, revision: '3' });
   const gone = cli(['--json', 'config', 'get', 'demo', 'note'], { root });
   assert.equal(gone.status, 1);
   assert.deepEqual(JSON.parse(gone.stdout), { found: false, skill_id: 'demo', key: 'note' });
@@ -486,6 +496,9 @@ test('config describe / set / get of a skill that declares config:', () => {
   const incomplete = JSON.parse(cli(['--json', 'config', 'describe', 'cfgd'], { root }).stdout);
   assert.equal(incomplete.declared.complete, false);
   assert.deepEqual(incomplete.declared.items.map((i) => [i.key, i.state, i.value]), [['retries', 'default', 3], ['token', 'missing', undefined]]);
+  const invalid = cli(['config', 'validate', 'cfgd'], { root });
+  assert.equal(invalid.status, 1);
+  assert.equal(invalid.stdout, 'cfgd: incomplete (skills revision 0)\n  missing: token\n');
   const refused = cli(['config', 'set', 'cfgd', 'retries', '11'], { root });
   assert.equal(refused.status, 1);
   assert.match(refused.stderr, /^error\[config_value_out_of_range\]: CONFIG_VALUE_OUT_OF_RANGE: config key 'retries' must be <= 10/);

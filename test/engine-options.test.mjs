@@ -18,11 +18,17 @@ test('a runtime root derives every directory, overwriting explicit ones', () => 
     hostProvidedFfiRoot: '/rt/libs',
     systemLuaLibDir: '/rt/system_lua_lib',
     downloadCacheRoot: '/rt/temp/downloads',
-    skillConfigFilePath: '/rt/config/skill_config.json',
+    skillConfigFilePath: null,
+    skillConfigRoot: '/rt/config',
     dependencyDirName: 'dependencies',
     stateDirName: 'state',
     databaseDirName: 'databases',
   });
+  // An explicit config root is the one thing a runtime root does not overwrite.
+  assert.equal(resolveHostPaths({ runtimeRoot: '/rt', skillConfigRoot: '/cfg' }).skillConfigRoot, '/cfg');
+  assert.equal(resolveHostPaths({ runtimeRoot: '/rt', skillConfigFilePath: '/x.json' }).skillConfigFilePath, null);
+  assert.throws(() => new LuaSkillsEngine({ skillConfigRoot: 'relative/cfg' }), /options\.skillConfigRoot: expected an absolute path/);
+  assert.deepEqual(engineOptionsFromJson('{"host_options":{"skill_config_root":"/c"}}'), { skillConfigRoot: '/c' });
   const plain = resolveHostPaths({ tempDir: '/t', stateDirName: 'st' });
   assert.equal(plain.tempDir, '/t');
   assert.equal(plain.stateDirName, 'st');

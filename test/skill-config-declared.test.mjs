@@ -64,7 +64,7 @@ async function engineWith(skills, extras) {
   engine.on('log', (r) => logs.push(r));
   const report = await engine.loadFromRoots([{ name: 'ROOT', skills_dir: skillsDir }]);
   assert.deepEqual(report.failed, []);
-  return { engine, root, logs, file: path.join(root, 'config', 'skill_config.json') };
+  return { engine, root, logs, file: path.join(root, 'config', 'system-skills', 'config.json') };
 }
 
 test('manifest: config items are parsed with their defaults; no config: is an empty list', async () => {
@@ -164,7 +164,7 @@ test('declared skill: typed values through vulcan.config and engine.config, vali
 
   // Host writes: typed values, numbers and booleans may come as their strings.
   const r = await engine.config.set('typed', 'ratio', '1');
-  assert.deepEqual(r, { action: 'set', skill_id: 'typed', key: 'ratio', value: 1, revision: '4', changed: true, values: { ratio: 1 }, changed_keys: ['ratio'] });
+  assert.deepEqual(r, { action: 'set', skill_id: 'typed', store_scope: 'system-skills', key: 'ratio', value: 1, revision: '4', changed: true, values: { ratio: 1 }, changed_keys: ['ratio'] });
   assert.equal((await engine.config.set('typed', 'ratio', 1)).changed, false);
   // A float that happens to be whole is still a Lua float.
   assert.equal(await call('typed-get', { key: 'ratio' }), 'float:1.0');
@@ -240,7 +240,7 @@ test('batch set is all or nothing, from the host and from Lua', async () => {
   await assert.rejects(engine.config.set('b', {}), (err) => err.code === 'config_batch_empty');
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).skills.b, { provider: 'openai', retry_count: '5' });
   const result = await engine.config.set('b', { retry_count: '6', provider: 'openai', verbose: 'true' });
-  assert.deepEqual(result, { action: 'set', skill_id: 'b', revision: '2', changed: true, values: { retry_count: 6, provider: 'openai', verbose: true }, changed_keys: ['retry_count', 'verbose'] });
+  assert.deepEqual(result, { action: 'set', skill_id: 'b', store_scope: 'system-skills', revision: '2', changed: true, values: { retry_count: 6, provider: 'openai', verbose: true }, changed_keys: ['retry_count', 'verbose'] });
   await engine.close();
 });
 
@@ -259,8 +259,8 @@ test('describe, validate and Lua status/describe; sensitive values never listed 
     { s: { config: DECLARED } },
   );
   let v = await engine.config.validate('s');
-  assert.deepEqual(v, { skill_id: 's', declared: true, complete: false, revision: '0', store_scope: 'skills', missing: ['provider', 'api.key'], invalid: [], orphaned: [] });
-  assert.equal((await engine.callSkill('s-status')).content, '{"complete":false,"declared":true,"invalid":[],"missing":["provider","api.key"],"orphaned":[],"revision":"0","skill_id":"s","store_scope":"skills"}');
+  assert.deepEqual(v, { skill_id: 's', declared: true, complete: false, revision: '0', store_scope: 'system-skills', missing: ['provider', 'api.key'], invalid: [], business_issues: [], orphaned: [], orphaned_count: 0 });
+  assert.equal((await engine.callSkill('s-status')).content, '{"business_issues":[],"complete":false,"declared":true,"invalid":[],"missing":["provider","api.key"],"orphaned":[],"orphaned_count":0,"revision":"0","skill_id":"s","store_scope":"system-skills"}');
 
   await engine.config.set('s', { provider: 'local', 'api.key': secret, note: 'hello' });
   // A stale stored value (edited file, changed declaration) shows as invalid; unknown keys as orphaned.
@@ -276,7 +276,7 @@ test('describe, validate and Lua status/describe; sensitive values never listed 
   await assert.rejects(engine.config.get('s', 'retry_count'), (err) => err.code === 'config_value_out_of_range');
   await engine.config.delete('s', 'retry_count');
   await engine.config.delete('s', 'old_key');
-  assert.deepEqual(await engine.config.validate('s'), { skill_id: 's', declared: true, complete: true, revision: '3', store_scope: 'skills', missing: [], invalid: [], orphaned: [] });
+  assert.deepEqual(await engine.config.validate('s'), { skill_id: 's', declared: true, complete: true, revision: '3', store_scope: 'system-skills', missing: [], invalid: [], business_issues: [], orphaned: [], orphaned_count: 0 });
 
   const without = await engine.config.describe('s');
   assert.equal(without.complete, true);
@@ -309,7 +309,7 @@ test('describe, validate and Lua status/describe; sensitive values never listed 
   );
   assert.equal((await engine.callSkill('s-list')).content, '{"note":"hello","provider":"local","retry_count":3,"verbose":false}');
   const listed = await engine.config.list('s');
-  assert.deepEqual(listed.find((e) => e.key === 'api.key'), { skill_id: 's', key: 'api.key', value: SENSITIVE_CONFIG_MASK, sensitive: true });
+  assert.deepEqual(listed.find((e) => e.key === 'api.key'), { store_scope: 'system-skills', skill_id: 's', key: 'api.key', value: SENSITIVE_CONFIG_MASK, sensitive: true });
   await assert.rejects(engine.callSkill('s-leak'), (err) => !err.message.includes('"x"') && /CONFIG_VALUE_OUT_OF_RANGE/.test(err.message));
   assert.ok(logs.filter((r) => r.kind === 'print' || r.source === 'print' || JSON.stringify(r).includes('api.key')).length >= 2, 'the describe/list prints reached the log');
   const everything = JSON.stringify([without, withValues, listed, await engine.config.list(), await engine.config.validate('s'), logs]);
@@ -318,7 +318,8 @@ test('describe, validate and Lua status/describe; sensitive values never listed 
 
   // A loaded skill without config: describes as undeclared; an unknown skill is not found.
   assert.deepEqual(await engine.config.describe('plain'), {
-    skill_id: 'plain', declared: false, complete: true, revision: '3', store_scope: 'skills', missing_count: 0, invalid_count: 0, orphaned_count: 0, items: [], orphaned: [],
+    skill_id: 'plain', skill_version: '1.0.0', declared: false, complete: true, revision: '3', store_scope: 'system-skills', missing_count: 0, invalid_count: 0,
+    business_issue_count: 0, orphaned_count: 0, items: [], orphaned: [], business_issues: [],
   });
   await assert.rejects(engine.config.describe('ghost'), (err) => err.code === 'config_package_not_found' && err.message === "CONFIG_PACKAGE_NOT_FOUND: skill 'ghost' is not loaded");
   await engine.close();
@@ -342,8 +343,8 @@ test('revision: compare-and-swap with expectedRevision, 0.4.6 files read as revi
     await assert.rejects(store.set('demo', 'a', '2', { expectedRevision: bad }), (err) => err.code === 'config_revision_invalid', bad);
   }
   // An unchanged write keeps the revision; a delete moves it.
-  assert.deepEqual(await store.set('demo', { a: '1' }, { expectedRevision: '1' }), { action: 'set', skill_id: 'demo', revision: '1', changed: false, values: { a: '1' }, changed_keys: [] });
-  assert.deepEqual(await store.delete('demo', 'a', { expectedRevision: '1' }), { action: 'delete', skill_id: 'demo', key: 'a', deleted: true, revision: '2' });
+  assert.deepEqual(await store.set('demo', { a: '1' }, { expectedRevision: '1' }), { action: 'set', skill_id: 'demo', store_scope: 'skills', revision: '1', changed: false, values: { a: '1' }, changed_keys: [] });
+  assert.deepEqual(await store.delete('demo', 'a', { expectedRevision: '1' }), { action: 'delete', skill_id: 'demo', store_scope: 'skills', key: 'a', deleted: true, revision: '2' });
   writeFileSync(file, JSON.stringify({ format_version: 2, skills: {} }));
   await assert.rejects(store.revision(), (err) => err.code === 'config_corrupt' && /CONFIG_FORMAT_VERSION_UNSUPPORTED/.test(err.message));
   writeFileSync(file, JSON.stringify({ format_version: 1, revision: 5, skills: {} }));

@@ -48,12 +48,26 @@ test('list / describe / validate / get / set / delete / refresh as JSON', async 
     assert.deepEqual((await call('deleteJson', { skill_id: 'plain', key: 'mode' })).result.deleted, true);
     const refreshed = await call('refreshJson', {});
     assert.equal(refreshed.ok, true);
-    assert.match(refreshed.result.revision, /^[0-9]+$/);
+    // Both stores of the config root; this engine wrote every change itself, so nothing is new.
+    assert.deepEqual(refreshed.result.map((r) => [r.store_scope, r.changed]), [['skills', false], ['system-skills', false]]);
+    assert.match(refreshed.result[1].revision, /^[1-9][0-9]*$/);
+    assert.deepEqual((await call('refreshJson', { store_scope: 'skills' })).result, [{ store_scope: 'skills', revision: '0', changed: false }]);
 
     assert.match(JSON.parse(await j.getJson('{oops')).error, /^skill_config_get_json received invalid JSON input: /);
     assert.deepEqual(JSON.parse(await j.getJson('[]')), { ok: false, error: 'skill_config_get_json expects a JSON object' });
-    assert.deepEqual(JSON.parse(await j.getJson('{"skill_id":"typed"}')), { ok: false, error: 'skill_config_get_json: key must be a string' });
-    assert.match(JSON.parse(await j.setJson('{"skill_id":"typed","values":{},"expected_revision":7}')).error, /expected_revision must be a decimal string/);
+    assert.deepEqual(JSON.parse(await j.getJson('{"skill_id":"typed"}')), { ok: false, error: 'skill_config_get_json.key: Expected required property' });
+    assert.match(JSON.parse(await j.setJson('{"skill_id":"typed","values":{},"expected_revision":7}')).error, /^skill_config_set_json\.expected_revision: /);
+    // Every field is checked by its schema, and the refusal names it.
+    const refused = async (fn, input) => (await call(fn, input)).error;
+    assert.equal(await refused('getJson', { skill_id: 'typed', key: 5 }), 'skill_config_get_json.key: Expected string');
+    assert.equal(await refused('getJson', { skill_id: 'typed', key: 'limit', extra: 1 }), 'skill_config_get_json.extra: Unexpected property');
+    assert.equal(await refused('setJson', { skill_id: 'typed', values: { limit: [1] } }), 'skill_config_set_json.values.limit: Expected union value');
+    assert.equal(await refused('setJson', { skill_id: 'typed', key: 'limit' }), 'skill_config_set_json.value: Expected required property');
+    assert.equal(await refused('refreshJson', { store_scope: 'users' }), 'skill_config_refresh_json.store_scope: Expected union value');
+    assert.equal(await refused('eventsPollJson', { limit: 0 }), 'skill_config_events_poll_json.limit: Expected integer to be greater or equal to 1');
+    assert.equal(await refused('describeJson', { mode: 'installed', include_values: true }), 'skill_config_describe_json: include_values is only allowed in effective mode');
+    assert.equal(await refused('describeJson', { root_name: 'ROOT' }), 'skill_config_describe_json: root_name is only allowed in installed mode');
+    assert.equal(await refused('eventsPollJson', { after_sequence: '-1' }), 'afterSequence must be a decimal string of an unsigned 64-bit integer');
   } finally {
     await engine.close();
   }

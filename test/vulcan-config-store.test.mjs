@@ -80,9 +80,10 @@ test('the engine derives the file from its roots, or refuses', async () => {
   mkdirSync(path.join(base, 'a', 'user-skills'), { recursive: true });
   mkdirSync(path.join(base, 'b', 'skills'), { recursive: true });
   await engine.loadFromRoots([{ name: 'ROOT', skills_dir: path.join(base, 'a', 'skills') }, { name: 'USER', skills_dir: path.join(base, 'a', 'user-skills') }]);
-  assert.equal(engine.config.filePath, path.join(base, 'a', 'config', 'skill_config.json'));
+  assert.equal(engine.config.filePath, path.join(base, 'a', 'config', 'skills', 'config.json'));
+  assert.equal(engine.config.storePath('system-skills'), path.join(base, 'a', 'config', 'system-skills', 'config.json'));
   await engine.loadFromRoots([{ name: 'ROOT', skills_dir: path.join(base, 'a', 'skills') }, { name: 'USER', skills_dir: path.join(base, 'b', 'skills') }]);
-  assert.throws(() => engine.config.filePath, /multiple runtime roots map to different parents; set host_options.skill_config_file_path explicitly/);
+  assert.throws(() => engine.config.filePath, /CONFIG_PATH_UNAVAILABLE: multiple runtime roots map to different parents; set host_options.skill_config_root explicitly/);
   await engine.close();
   const explicit = new LuaSkillsEngine({ skillConfigFilePath: path.join(base, 'explicit.json') });
   await explicit.config.set('demo', 'k', 'v');

@@ -42,7 +42,7 @@ test('workspace-report: list, exec, write JSON, read back, remember in config', 
     assert.equal(readFileSync(reportPath, 'utf8'), result.content);
     assert.equal(result.content, JSON.stringify(expected));
     assert.deepEqual(logs, ['[LuaSkill:info] workspace-report: 3 files, 7 lines']);
-    assert.deepEqual(JSON.parse(readFileSync(path.join(root, 'config', 'skill_config.json'), 'utf8')), {
+    assert.deepEqual(JSON.parse(readFileSync(path.join(root, 'config', 'system-skills', 'config.json'), 'utf8')), {
       format_version: 1,
       revision: '1',
       skills: { 'workspace-report': { last_report: reportPath } },

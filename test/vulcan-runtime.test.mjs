@@ -135,8 +135,10 @@ test('vulcan.config: per-skill namespace, engine config API, file shape', async 
     },
     other: { get: ret('return tostring(vulcan.config.get(args.key))') },
   });
-  const file = path.join(root, 'config', 'skill_config.json');
-  assert.equal(engine.config.filePath, file);
+  // ROOT skills keep their values in the system-skills store.
+  const file = path.join(root, 'config', 'system-skills', 'config.json');
+  assert.equal(engine.config.scopeOf('cfg'), 'system-skills');
+  assert.equal(engine.config.storePath('system-skills'), file);
   assert.equal((await engine.callSkill('cfg-set', { key: 'token', value: 'abc' })).content, 'true');
   assert.equal((await engine.callSkill('cfg-set', { key: 'empty', value: '' })).content, 'true');
   assert.equal((await engine.callSkill('cfg-get', { key: 'token' })).content, 'abc|true');
@@ -149,8 +151,8 @@ test('vulcan.config: per-skill namespace, engine config API, file shape', async 
   assert.equal((await engine.callSkill('cfg-nested')).content, 'theirs');
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), { format_version: 1, revision: '3', skills: { cfg: { empty: '', token: 'abc' }, other: { token: 'theirs' } } });
   assert.deepEqual(await engine.config.list('cfg'), [
-    { skill_id: 'cfg', key: 'empty', value: '' },
-    { skill_id: 'cfg', key: 'token', value: 'abc' },
+    { store_scope: 'system-skills', skill_id: 'cfg', key: 'empty', value: '' },
+    { store_scope: 'system-skills', skill_id: 'cfg', key: 'token', value: 'abc' },
   ]);
   assert.deepEqual(await engine.config.get('cfg', 'token'), { found: true, skill_id: 'cfg', key: 'token', value: 'abc' });
   assert.equal((await engine.callSkill('cfg-del', { key: 'token' })).content, 'true');

@@ -19,7 +19,7 @@ import { engineOptionsFromJson, resolveHostPaths, type ResolvedHostPaths } from 
 import type { InvocationResult } from './tool-output.js';
 import { LuaSkillsEngineError } from './errors.js';
 import { SkillConfigError } from '../vulcan/config-errors.js';
-import type { SkillConfigStore } from '../vulcan/config-store.js';
+import type { SkillConfigLocation, SkillConfigStore } from '../vulcan/config-store.js';
 import { SkillConfigJson } from '../vulcan/config-json.js';
 import type { EmbedHandler, HostToolHandler, LlmHandler } from '../vulcan/host-bridge.js';
 import { logRecord, type LuaLogRecord } from '../vulcan/log.js';
@@ -35,6 +35,7 @@ import type { LifecycleOptions } from '../lifecycle/context.js';
 import type { SkillInstallRequest, SourceSettings } from '../lifecycle/source-prep.js';
 import type { SkillStateResult, SkillUninstallResult, UninstallOptions } from '../lifecycle/state-ops.js';
 import { LifecycleError } from '../lifecycle/errors.js';
+import { describeInstalledConfig, type InstalledSkillConfigDescriptor } from '../skills/installed-config.js';
 import { effectiveStateDirName } from '../skills/load.js';
 import { validateSkillRootChain } from '../skills/roots.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
@@ -83,7 +84,8 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
         o.logSink?.(record);
         this.emit('log', record);
       },
-      configFile: () => this.#configFile(),
+      configLocation: () => this.#configLocation(),
+      configStore: { watchDebounceMs: o.watchDebounceMs ?? 200 },
       tempDir: this.hostPaths.tempDir,
       resourcesDir: this.hostPaths.resourcesDir,
     };
@@ -108,7 +110,8 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       this.#services,
       { managedIoCompat: o.enableManagedIoCompat !== false },
     );
-    this.#services.config.declarations = (skillId) => this.#skills.set?.registry.getSkill(skillId)?.config;
+    this.#services.config.packages = (skillId) => this.#skills.set?.registry.getSkill(skillId);
+    this.#services.config.loadedSkillIds = () => this.#skills.set?.registry.skills.map((pkg) => pkg.skill_id) ?? [];
     this.#services.luaExec = (input, caller) => {
       let request: LuaExecRequest;
       try {
@@ -176,7 +179,24 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    * `refreshJson`; `{ok, result}` / `{ok:false, error}` envelopes.
    */
   get configJson(): SkillConfigJson {
-    return new SkillConfigJson(this.#services.config);
+    return new SkillConfigJson(this.#services.config, (skillId, rootName) =>
+      this.describeInstalledConfig({ ...(skillId !== undefined ? { skillId } : {}), ...(rootName !== undefined ? { rootName } : {}) }),
+    );
+  }
+
+  /**
+   * Upstream's `describe` in `installed` mode: every skill package on disk in the loaded roots
+   * (loaded or not: shadowed, disabled, broken) with its config declarations, `effective` for
+   * the one the engine loads. Needs loaded roots (`config_path_unavailable` otherwise).
+   */
+  async describeInstalledConfig(options: { skillId?: string; rootName?: string } = {}): Promise<InstalledSkillConfigDescriptor[]> {
+    this.#assertOpen();
+    if (this.#roots === null) throw new SkillConfigError('config_path_unavailable', 'CONFIG_PATH_UNAVAILABLE: no skill roots are loaded');
+    const o = this.#options;
+    return describeInstalledConfig(this.#roots, {
+      ...options,
+      stateDirName: effectiveStateDirName(o.runtimeRoot !== undefined ? { runtimeRoot: o.runtimeRoot } : { stateDirName: this.hostPaths.stateDirName }),
+    });
   }
 
   /**
@@ -429,6 +449,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   async close(): Promise<void> {
     this.#closed = true;
     this.#live?.close();
+    this.#services.config.close();
     this.#manager.closeAll();
     this.#skills.close();
     // A create waiting on its directory resumes, sees the engine closed and makes no VM.
@@ -481,15 +502,18 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     this.#services.log({ level, label: level, message, line: `[LuaSkills:dependency] ${message}`, source: 'dependency', tool_name: null, skill_name: skillId });
   }
 
-  #configFile(): string {
-    if (this.hostPaths.skillConfigFilePath !== null) return path.resolve(this.hostPaths.skillConfigFilePath);
-    if (this.#rootParents.length === 1) return path.join(this.#rootParents[0] as string, 'config', 'skill_config.json');
+  // skillConfigRoot (explicit or `<runtimeRoot>/config`), else the legacy single file, else
+  // `<common parent of the loaded skill roots>/config` as the config root.
+  #configLocation(): SkillConfigLocation {
+    if (this.hostPaths.skillConfigRoot !== null) return { root: path.resolve(this.hostPaths.skillConfigRoot) };
+    if (this.hostPaths.skillConfigFilePath !== null) return { file: path.resolve(this.hostPaths.skillConfigFilePath) };
+    if (this.#rootParents.length === 1) return { root: path.join(this.#rootParents[0] as string, 'config') };
     if (this.#rootParents.length === 0) {
-      throw new SkillConfigError('config_path_unavailable', 'no skill config file: set skillConfigFilePath or runtimeRoot, or load skill roots first');
+      throw new SkillConfigError('config_path_unavailable', 'CONFIG_PATH_UNAVAILABLE: no skill config store: set skillConfigRoot or runtimeRoot, or load skill roots first');
     }
     throw new SkillConfigError(
       'config_path_unavailable',
-      'multiple runtime roots map to different parents; set host_options.skill_config_file_path explicitly',
+      'CONFIG_PATH_UNAVAILABLE: multiple runtime roots map to different parents; set host_options.skill_config_root explicitly',
     );
   }
 

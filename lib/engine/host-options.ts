@@ -50,6 +50,7 @@ export const EngineOptionsJsonSchema = Type.Object(
           state_dir_name: Type.Optional(Type.String()),
           database_dir_name: Type.Optional(Type.String()),
           skill_config_file_path: optionalPath,
+          skill_config_root: optionalPath,
           allow_network_download: Type.Optional(Type.Boolean()),
           github_api_base_url: Type.Optional(Type.String({ minLength: 1 })),
           github_base_url: Type.Optional(Type.String({ minLength: 1 })),
@@ -85,7 +86,10 @@ export interface ResolvedHostPaths {
   hostProvidedFfiRoot: string | null;
   systemLuaLibDir: string | null;
   downloadCacheRoot: string | null;
+  /** Legacy single config file (0.4.6); used only when no `skillConfigRoot` applies. */
   skillConfigFilePath: string | null;
+  /** 0.5.5 config root: `<root>/skills/config.json` and `<root>/system-skills/config.json`. */
+  skillConfigRoot: string | null;
   /** Sibling directory names under each skill root's parent (layout: dependencies/state/databases). */
   dependencyDirName: string;
   stateDirName: string;
@@ -104,6 +108,7 @@ export interface HostPathOptions {
   systemLuaLibDir?: string;
   downloadCacheRoot?: string;
   skillConfigFilePath?: string;
+  skillConfigRoot?: string;
   dependencyDirName?: string;
   stateDirName?: string;
   databaseDirName?: string;
@@ -124,7 +129,9 @@ export function resolveHostPaths(o: HostPathOptions): ResolvedHostPaths {
       hostProvidedFfiRoot: under('libs'),
       systemLuaLibDir: under('system_lua_lib'),
       downloadCacheRoot: under('temp', 'downloads'),
-      skillConfigFilePath: under('config', 'skill_config.json'),
+      skillConfigFilePath: null,
+      // An explicit config root is kept: it is where the host wants its users' settings.
+      skillConfigRoot: o.skillConfigRoot ?? under('config'),
       dependencyDirName: 'dependencies',
       stateDirName: 'state',
       databaseDirName: 'databases',
@@ -141,6 +148,7 @@ export function resolveHostPaths(o: HostPathOptions): ResolvedHostPaths {
     systemLuaLibDir: o.systemLuaLibDir ?? null,
     downloadCacheRoot: o.downloadCacheRoot ?? null,
     skillConfigFilePath: o.skillConfigFilePath ?? null,
+    skillConfigRoot: o.skillConfigRoot ?? null,
     dependencyDirName: o.dependencyDirName ?? '',
     stateDirName: o.stateDirName ?? '',
     databaseDirName: o.databaseDirName ?? '',
@@ -163,6 +171,7 @@ const CAMEL_OF: Record<string, string> = {
   state_dir_name: 'stateDirName',
   database_dir_name: 'databaseDirName',
   skill_config_file_path: 'skillConfigFilePath',
+  skill_config_root: 'skillConfigRoot',
   allow_network_download: 'allowNetworkDownload',
   github_api_base_url: 'githubApiBaseUrl',
   github_base_url: 'githubBaseUrl',

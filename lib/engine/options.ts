@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 import { Type } from '@sinclair/typebox';
 
 import type { LeaseClock } from '../leases/clock.js';
@@ -34,7 +36,10 @@ export const LuaSkillsEngineOptionsSchema = Type.Object(
     hostProvidedLuaRoot: Type.Optional(Type.String({ minLength: 1 })),
     hostProvidedFfiRoot: Type.Optional(Type.String({ minLength: 1 })),
     downloadCacheRoot: Type.Optional(Type.String({ minLength: 1 })),
+    /** Legacy (0.4.6) single skill config file for every skill; ignored when `skillConfigRoot` or `runtimeRoot` is set. */
     skillConfigFilePath: Type.Optional(Type.String({ minLength: 1 })),
+    /** Upstream 0.5.5 config root: `<root>/skills/config.json` and `<root>/system-skills/config.json` (ROOT skills). */
+    skillConfigRoot: Type.Optional(Type.String({ minLength: 1 })),
     dependencyDirName: Type.Optional(Type.String()),
     stateDirName: Type.Optional(Type.String()),
     databaseDirName: Type.Optional(Type.String()),
@@ -133,6 +138,9 @@ export function checkEngineOptions(options: LuaSkillsEngineOptions): LuaSkillsEn
   }
   if (options.logSink !== undefined && typeof options.logSink !== 'function') {
     throw new TypeError('Invalid LuaSkillsEngine options.logSink: expected a function');
+  }
+  if (options.skillConfigRoot !== undefined && !path.isAbsolute(options.skillConfigRoot)) {
+    throw new TypeError('Invalid LuaSkillsEngine options.skillConfigRoot: expected an absolute path');
   }
   return options;
 }

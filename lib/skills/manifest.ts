@@ -159,15 +159,16 @@ function resolveHelp(manifest: SkillManifest, dir: string): SkillPackage['help']
  * directory name rule, `enable`, input schemas, version, at least one entry, per entry the name
  * rule, `lua_entry`/`lua_module` present, `lua_entry` under runtime/ and existing, help paths,
  * then unique local entry names. Throws {@link SkillPackageError} with upstream's text.
+ * `allowDisabled` reads a package whose skill.yaml says `enable: false` (for installed-mode describe).
  */
-export async function loadSkillPackage(skillDir: string, location: SkillPackageLocation): Promise<SkillPackage> {
+export async function loadSkillPackage(skillDir: string, location: SkillPackageLocation, options: { allowDisabled?: boolean } = {}): Promise<SkillPackage> {
   const dir = path.resolve(skillDir);
   const manifestPath = path.join(dir, 'skill.yaml');
   const manifest = await readSkillManifest(dir);
   const skillId = path.basename(dir).trim();
   const dirNameError = identifierError(skillId, 'skill directory name');
   if (dirNameError !== undefined) throw new SkillPackageError('invalid_identifier', `skill ${dir}: ${dirNameError}`);
-  if (manifest.enable === false) throw new SkillPackageError('skill_disabled', `skill ${skillId} is disabled by its skill.yaml (enable: false)`);
+  if (manifest.enable === false && options.allowDisabled !== true) throw new SkillPackageError('skill_disabled', `skill ${skillId} is disabled by its skill.yaml (enable: false)`);
 
   const declared = manifest.entries ?? [];
   const schemas = [];

@@ -23,6 +23,8 @@ export const SKILL_CONFIG_ERROR_CODES = [
   'config_revision_exhausted',
   'config_lock_failed',
   'config_lock_timeout',
+  'config_event_limit_invalid',
+  'config_event_sequence_invalid',
 ] as const;
 export type SkillConfigErrorCode = (typeof SKILL_CONFIG_ERROR_CODES)[number];
 

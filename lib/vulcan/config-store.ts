@@ -1,243 +1,137 @@
-// The skill config store (upstream 0.4.6 string config): one JSON file
-// `{"skills": {"<skill_id>": {"<key>": "<value>"}}}` shared by every skill of an engine, each
-// skill seeing only its own namespace. Writes are read-modify-write under a per-file lock, to a
-// temp file that is fsynced and renamed over the old one: a crash at any point leaves either the
-// old or the new document, never a torn one. A corrupt file is reported and never overwritten.
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
+// The skill config store. With a `skillConfigRoot` (upstream 0.5.5) there are two stores,
+// `<root>/skills/config.json` for PROJECT/USER skills and `<root>/system-skills/config.json` for
+// ROOT skills; with a legacy `skillConfigFilePath` (0.4.6) one file holds every skill (scope
+// `skills`). A skill sees only its own namespace. A loaded skill that declares `config:` gets
+// typed, validated values; any other skill keeps 0.4.6 string values.
+//
+// Every document the store reads is compared with the last one it saw for that file, so a change
+// made by another process or engine becomes `external_reload` events whenever it is noticed: on
+// a read, a write, an explicit refresh, or by the folder watcher (200 ms debounce).
 import path from 'node:path';
 
-import { CONFIG_LIMITS, ConfigValueIssue, checkConfigValue, type DeclaredConfigItem, type SkillConfigValue } from '../skills/config-declaration.js';
-import { identifierError } from '../skills/identifiers.js';
+import { CONFIG_LIMITS, type DeclaredConfigItem, type SkillConfigValue } from '../skills/config-declaration.js';
 import { SkillConfigError, type SkillConfigErrorCode } from './config-errors.js';
+import {
+  ConfigFileWatcher,
+  SkillConfigEventLog,
+  checkAfterSequence,
+  checkPollLimit,
+  type SkillConfigEvent,
+  type SkillConfigEventBatch,
+  type SkillConfigStoreScope,
+} from './config-events.js';
+import { ConfigFile, checkExpectedRevision, type ConfigDocument } from './config-file.js';
+import { checkDeclaredValue, checkKey, checkSkillId, declaredComplete, declaredKey, isPlainObject, itemState } from './config-items.js';
+import {
+  SENSITIVE_CONFIG_MASK,
+  type SkillConfigBusinessValidator,
+  type SkillConfigDeleteResult,
+  type SkillConfigDescription,
+  type SkillConfigEntry,
+  type SkillConfigGetResult,
+  type SkillConfigItemDescription,
+  type SkillConfigLocation,
+  type SkillConfigPackageSource,
+  type SkillConfigSetResult,
+  type SkillConfigStoreOptions,
+  type SkillConfigStoreRefresh,
+  type SkillConfigValidation,
+  type SkillConfigWriteOptions,
+} from './config-types.js';
 
-/** One stored value, as persisted (a string). */
-export interface SkillConfigEntry {
-  skill_id: string;
-  key: string;
-  /** The stored string; {@link SENSITIVE_CONFIG_MASK} for a value declared `sensitive`. */
-  value: string;
-  /** Present (true) when the value is declared sensitive and therefore masked. */
-  sensitive?: true;
-}
+export * from './config-types.js';
+export type { SkillConfigEvent, SkillConfigEventBatch } from './config-events.js';
 
-/** What list/describe output shows instead of a sensitive value. */
-export const SENSITIVE_CONFIG_MASK = '********';
+const SCOPES: readonly SkillConfigStoreScope[] = ['skills', 'system-skills'];
 
-/** The declared config of a skill: `undefined` when the skill is not loaded, `[]` when it declares none. */
-export type SkillConfigDeclarationSource = (skillId: string) => readonly DeclaredConfigItem[] | undefined;
-
-export interface SkillConfigGetResult {
-  found: boolean;
-  skill_id: string;
-  key: string;
-  /** Typed for a declared key (the stored value, else the declared default); a string otherwise. */
-  value?: SkillConfigValue;
-  /** Declared keys only: where the value comes from. */
-  state?: 'configured' | 'default';
-}
-
-export interface SkillConfigSetResult {
-  action: 'set';
-  skill_id: string;
-  /** The store revision after the write (unchanged when nothing changed). */
-  revision: string;
-  /** Single-key form only. */
-  key?: string;
-  value?: SkillConfigValue;
-  /** Whether the file changed (false when every value was already stored as given). */
-  changed: boolean;
-  /** The written values, normalized (typed for declared keys). */
-  values: Record<string, SkillConfigValue>;
-  changed_keys: string[];
-}
-
-/** One declared item with its state: upstream's single `state` plus `satisfied`. */
-export interface SkillConfigItemDescription extends DeclaredConfigItem {
-  state: 'unset' | 'missing' | 'default' | 'configured' | 'invalid';
-  satisfied: boolean;
-  /** With `includeValues`: the effective value, never for a sensitive item. */
-  value?: SkillConfigValue;
-  /** With `includeValues`: true when the item is sensitive and has a value that is withheld. */
-  masked?: boolean;
-  /** For `invalid`: why the stored value no longer fits the declaration (never the value). */
-  issue?: SkillConfigIssue;
-}
-
-export interface SkillConfigIssue {
-  key: string;
-  code: string;
-  message: string;
-}
-
-export interface SkillConfigDescription {
-  skill_id: string;
-  /** False when the skill declares no `config:` (0.4.6 string config applies). */
-  declared: boolean;
-  complete: boolean;
-  /** The store revision the description was read at. */
-  revision: string;
-  store_scope: 'skills';
-  missing_count: number;
-  invalid_count: number;
-  orphaned_count: number;
-  items: SkillConfigItemDescription[];
-  /** Stored keys the package no longer declares. */
-  orphaned: string[];
-}
-
-export interface SkillConfigValidation {
-  skill_id: string;
-  declared: boolean;
-  complete: boolean;
-  revision: string;
-  store_scope: 'skills';
-  missing: string[];
-  invalid: SkillConfigIssue[];
-  orphaned: string[];
-}
-
-// On disk: `{format_version: 1, revision: "<decimal>", skills}` (0.5.5); a 0.4.6 `{skills}` file
-// reads as revision "0" and gains the two fields on its next write.
-type Document = { revision: bigint; skills: Record<string, Record<string, string>> };
-
-/** Options of a write: compare-and-swap on the store revision (a decimal string, as upstream). */
-export interface SkillConfigWriteOptions {
-  expectedRevision?: string;
-}
-
-export interface SkillConfigStoreOptions {
-  /** How long a write waits for the cross-process `.lock` file (default 5000 ms, at most 60000). */
-  lockTimeoutMs?: number;
-}
-
-const REVISION_TEXT = /^(0|[1-9][0-9]{0,19})$/;
-const MAX_REVISION = 18446744073709551615n;
-
-function checkExpectedRevision(options: SkillConfigWriteOptions | undefined): bigint | undefined {
-  const expected = options?.expectedRevision;
-  if (expected === undefined) return undefined;
-  if (typeof expected !== 'string' || !REVISION_TEXT.test(expected) || BigInt(expected) > MAX_REVISION) {
-    throw new SkillConfigError('config_revision_invalid', 'CONFIG_REVISION_INVALID: expectedRevision must be a decimal string of an unsigned 64-bit integer');
-  }
-  return BigInt(expected);
-}
-
-// Per-file write queues. This is the one piece of state shared between engines, on purpose: two
-// engines of one process that share a config file must not interleave their read-modify-writes.
-const fileQueues = new Map<string, Promise<unknown>>();
-
-function serialized<T>(file: string, work: () => Promise<T>): Promise<T> {
-  const previous = fileQueues.get(file) ?? Promise.resolve();
-  const next = previous.then(work, work);
-  const tail = next.catch(() => undefined);
-  fileQueues.set(file, tail);
-  void tail.then(() => {
-    if (fileQueues.get(file) === tail) fileQueues.delete(file);
+function sameDocument(a: ConfigDocument, b: ConfigDocument): boolean {
+  if (a === b) return true;
+  if (a.revision !== b.revision) return false;
+  const ids = Object.keys(a.skills);
+  if (ids.length !== Object.keys(b.skills).length) return false;
+  return ids.every((id) => {
+    const x = a.skills[id] ?? {};
+    const y = b.skills[id];
+    return y !== undefined && Object.keys(x).length === Object.keys(y).length && Object.keys(x).every((k) => x[k] === y[k]);
   });
-  return next;
-}
-
-function checkSkillId(skillId: unknown): string {
-  if (typeof skillId !== 'string') throw new SkillConfigError('invalid_skill_id', `invalid skill config skill_id: ${String(skillId)}`);
-  const problem = identifierError(skillId, 'skill_id');
-  if (problem) throw new SkillConfigError('invalid_skill_id', `invalid skill config skill_id: ${problem}`);
-  return skillId;
-}
-
-function checkKey(key: unknown): string {
-  if (typeof key !== 'string') throw new SkillConfigError('invalid_key', 'skill config key must be a string');
-  const trimmed = key.trim();
-  if (!trimmed) throw new SkillConfigError('invalid_key', 'skill config key must not be empty');
-  if (trimmed.includes('\0')) throw new SkillConfigError('invalid_key', 'skill config key must not contain NUL bytes');
-  return trimmed;
-}
-
-const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function declaredKey(skillId: string, items: readonly DeclaredConfigItem[], key: unknown): DeclaredConfigItem {
-  if (typeof key !== 'string') throw new SkillConfigError('invalid_key', 'skill config key must be a string');
-  const item = items.find((i) => i.key === key);
-  if (!item) {
-    const shown = key.length > 128 ? `${key.slice(0, 128)}...` : key;
-    throw new SkillConfigError('config_key_undeclared', `CONFIG_KEY_UNDECLARED: skill '${skillId}' does not declare config key '${shown}'`);
-  }
-  return item;
-}
-
-// The state of one declared item given its stored string (upstream's five states).
-function itemState(item: DeclaredConfigItem, stored: string | undefined): { state: SkillConfigItemDescription['state']; value?: SkillConfigValue; issue?: SkillConfigIssue } {
-  if (stored !== undefined) {
-    try {
-      return { state: 'configured', value: checkConfigValue(item, stored).value };
-    } catch (err) {
-      if (!(err instanceof ConfigValueIssue)) throw err;
-      return { state: 'invalid', issue: { key: item.key, code: err.problem, message: err.message } };
-    }
-  }
-  if (item.default !== null) return { state: 'default', value: item.default };
-  return { state: item.required ? 'missing' : 'unset' };
-}
-
-const issueCode = (issue: ConfigValueIssue): SkillConfigErrorCode => issue.problem.toLowerCase() as SkillConfigErrorCode;
-
-function checkDeclaredValue(item: DeclaredConfigItem, value: unknown): { value: SkillConfigValue; stored: string } {
-  try {
-    return checkConfigValue(item, value);
-  } catch (err) {
-    if (err instanceof ConfigValueIssue) throw new SkillConfigError(issueCode(err), err.message);
-    throw err;
-  }
 }
 
 export class SkillConfigStore {
-  readonly #resolveFile: () => string;
-  /**
-   * Where the 0.5.5 declarations come from (the engine sets it to its loaded skills). A skill that
-   * declares `config:` gets typed, validated values; any other skill keeps the 0.4.6 string store.
-   */
-  declarations: SkillConfigDeclarationSource | null = null;
-
-  /** `resolveFile` names the store file; it throws `config_path_unavailable` when it cannot. */
+  readonly #resolve: () => SkillConfigLocation | string;
   readonly #lockTimeoutMs: number;
+  readonly #files = new Map<string, ConfigFile>();
+  // The last document (or failure) reported per file: what external changes are diffed against.
+  readonly #seen = new Map<string, ConfigDocument>();
+  readonly #failure = new Map<string, string>();
+  readonly #events = new SkillConfigEventLog();
+  readonly #watcher: ConfigFileWatcher;
+  #closed = false;
 
-  constructor(resolveFile: () => string, options: SkillConfigStoreOptions = {}) {
-    this.#resolveFile = resolveFile;
+  /** The loaded packages (set by the engine): declarations, root (scope) and version. */
+  packages: SkillConfigPackageSource | null = null;
+  /** The ids of the loaded skills (set by the engine), for {@link describeAll}. */
+  loadedSkillIds: (() => readonly string[]) | null = null;
+  /** Runs a package's `config_validator` (set by the engine); null: no business validation. */
+  businessValidator: SkillConfigBusinessValidator | null = null;
+
+  /**
+   * `resolveLocation` names the stores (a string: one legacy file); it throws
+   * `config_path_unavailable` when it cannot.
+   */
+  constructor(resolveLocation: () => SkillConfigLocation | string, options: SkillConfigStoreOptions = {}) {
+    this.#resolve = resolveLocation;
     this.#lockTimeoutMs = Math.min(Math.max(options.lockTimeoutMs ?? 5000, 0), 60_000);
+    this.#watcher = new ConfigFileWatcher(options.watchDebounceMs ?? 200, (file) => {
+      void this.#refreshFile(file).catch(() => undefined);
+    });
   }
 
-  /** The current store revision (a decimal string; "0" for a missing or 0.4.6 file). */
-  async revision(): Promise<string> {
-    return String((await this.#read(this.filePath)).revision);
+  /** The store file of `scope` (absolute; in legacy single-file mode the same for both scopes). */
+  storePath(scope: SkillConfigStoreScope = 'skills'): string {
+    const location = this.#resolveLocation();
+    if ('file' in location) return path.resolve(location.file);
+    return path.join(path.resolve(location.root), scope, 'config.json');
   }
 
-  /** The store file (absolute). */
+  /** The `skills` store file (kept for 0.4.6-era callers). */
   get filePath(): string {
-    return this.#resolveFile();
+    return this.storePath('skills');
   }
 
-  /** Every value, or one skill's, sorted by skill id then key. */
-  async list(skillId?: string): Promise<SkillConfigEntry[]> {
-    const only = skillId === undefined ? undefined : checkSkillId(skillId);
-    const doc = await this.#read(this.filePath);
-    const out: SkillConfigEntry[] = [];
-    for (const id of Object.keys(doc.skills).sort()) {
-      if (only !== undefined && id !== only) continue;
-      const values = doc.skills[id] ?? {};
-      const declared = this.declaredItems(id);
-      for (const key of Object.keys(values).sort()) {
-        if (declared?.find((item) => item.key === key)?.sensitive) out.push({ skill_id: id, key, value: SENSITIVE_CONFIG_MASK, sensitive: true });
-        else out.push({ skill_id: id, key, value: values[key] as string });
-      }
-    }
-    return out;
+  /** The scope a skill's values live in: `system-skills` for a loaded ROOT skill (root mode only). */
+  scopeOf(skillId: string): SkillConfigStoreScope {
+    if ('file' in this.#resolveLocation()) return 'skills';
+    return this.packages?.(skillId)?.root_name === 'ROOT' ? 'system-skills' : 'skills';
+  }
+
+  /** The current revision of a store (a decimal string; "0" for a missing or 0.4.6 file). */
+  async revision(scope: SkillConfigStoreScope = 'skills'): Promise<string> {
+    return String((await this.#load(scope)).revision);
   }
 
   /** The declarations of a loaded skill that declares `config:`, else `null`. */
   declaredItems(skillId: string): readonly DeclaredConfigItem[] | null {
-    const items = this.declarations?.(skillId);
+    const items = this.packages?.(skillId)?.config;
     return items && items.length > 0 ? items : null;
+  }
+
+  /** Every value of both stores, or one skill's, sorted by scope, skill id, key; sensitive values masked. */
+  async list(skillId?: string): Promise<SkillConfigEntry[]> {
+    const only = skillId === undefined ? undefined : checkSkillId(skillId);
+    const out: SkillConfigEntry[] = [];
+    for (const scope of only === undefined ? this.#distinctScopes() : [this.scopeOf(only)]) {
+      const doc = await this.#load(scope);
+      for (const id of Object.keys(doc.skills).sort()) {
+        if (only !== undefined && id !== only) continue;
+        const values = doc.skills[id] ?? {};
+        const declared = this.declaredItems(id);
+        for (const key of Object.keys(values).sort()) {
+          if (declared?.find((item) => item.key === key)?.sensitive) out.push({ store_scope: scope, skill_id: id, key, value: SENSITIVE_CONFIG_MASK, sensitive: true });
+          else out.push({ store_scope: scope, skill_id: id, key, value: values[key] as string });
+        }
+      }
+    }
+    return out;
   }
 
   /**
@@ -245,15 +139,14 @@ export class SkillConfigStore {
    * declared key (stored, else default), without sensitive keys and without stored values that no
    * longer fit their declaration.
    */
-  async values(skillId: string): Promise<Record<string, SkillConfigValue>> {
+  async values(skillId: string, options: { includeSensitive?: boolean } = {}): Promise<Record<string, SkillConfigValue>> {
     const id = checkSkillId(skillId);
-    const doc = await this.#read(this.filePath);
-    const stored = doc.skills[id] ?? {};
+    const stored = (await this.#load(this.scopeOf(id))).skills[id] ?? {};
     const declared = this.declaredItems(id);
     if (!declared) return { ...stored };
     const out: Record<string, SkillConfigValue> = {};
     for (const item of declared) {
-      if (item.sensitive) continue;
+      if (item.sensitive && !options.includeSensitive) continue;
       const state = itemState(item, stored[item.key]);
       if (state.value !== undefined) out[item.key] = state.value;
     }
@@ -265,11 +158,9 @@ export class SkillConfigStore {
     const id = checkSkillId(skillId);
     const declared = this.declaredItems(id);
     const k = declared ? declaredKey(id, declared, key).key : checkKey(key);
-    const doc = await this.#read(this.filePath);
-    const stored = doc.skills[id]?.[k];
+    const stored = (await this.#load(this.scopeOf(id))).skills[id]?.[k];
     if (declared) {
-      const item = declaredKey(id, declared, k);
-      const state = itemState(item, stored);
+      const state = itemState(declaredKey(id, declared, k), stored);
       if (state.issue) throw new SkillConfigError(state.issue.code.toLowerCase() as SkillConfigErrorCode, `${state.issue.message} (stored value of skill '${id}')`);
       if (state.value === undefined) return { found: false, skill_id: id, key: k };
       return { found: true, skill_id: id, key: k, value: state.value, state: state.state === 'default' ? 'default' : 'configured' };
@@ -292,10 +183,9 @@ export class SkillConfigStore {
   ): Promise<SkillConfigSetResult> {
     const id = checkSkillId(skillId);
     const single = typeof keyOrValues === 'string';
-    const value = single ? valueOrOptions : undefined;
-    const expected = checkExpectedRevision(single ? maybeOptions : (valueOrOptions as SkillConfigWriteOptions | undefined));
+    const expected = checkExpectedRevision((single ? maybeOptions : (valueOrOptions as SkillConfigWriteOptions | undefined))?.expectedRevision);
     let patch: [string, unknown][];
-    if (single) patch = [[keyOrValues, value]];
+    if (single) patch = [[keyOrValues, valueOrOptions]];
     else if (isPlainObject(keyOrValues)) patch = Object.entries(keyOrValues);
     else throw new SkillConfigError('invalid_value', 'skill config set expects a key and a value, or an object of values');
     if (patch.length === 0) throw new SkillConfigError('config_batch_empty', 'CONFIG_BATCH_EMPTY: a batch set needs at least one value');
@@ -317,25 +207,11 @@ export class SkillConfigStore {
         typed[k] = strings[k] = raw;
       }
     }
-    const changedKeys: string[] = [];
-    const revision = await this.#update(expected, (doc) => {
-      const current = (doc.skills[id] ??= {});
-      for (const [k, v] of Object.entries(strings)) {
-        if (current[k] === v) continue;
-        current[k] = v;
-        changedKeys.push(k);
-      }
-      if (Object.keys(current).length === 0) delete doc.skills[id];
-      return changedKeys.length > 0;
+    const scope = this.scopeOf(id);
+    const { revision, changedKeys } = await this.#write(scope, id, expected, (current) => {
+      for (const [k, v] of Object.entries(strings)) current[k] = v;
     });
-    const result: SkillConfigSetResult = {
-      action: 'set',
-      skill_id: id,
-      revision,
-      changed: changedKeys.length > 0,
-      values: typed,
-      changed_keys: changedKeys.sort(),
-    };
+    const result: SkillConfigSetResult = { action: 'set', skill_id: id, store_scope: scope, revision, changed: changedKeys.length > 0, values: typed, changed_keys: changedKeys };
     if (single) {
       const only = Object.keys(typed)[0] as string;
       result.key = only;
@@ -344,45 +220,73 @@ export class SkillConfigStore {
     return result;
   }
 
+  /** Removes one key (and the skill's namespace once empty); `deleted` says whether it was there. */
+  async delete(skillId: string, key: string, options?: SkillConfigWriteOptions): Promise<SkillConfigDeleteResult> {
+    const id = checkSkillId(skillId);
+    const k = checkKey(key);
+    const expected = checkExpectedRevision(options?.expectedRevision);
+    const scope = this.scopeOf(id);
+    const { revision, changedKeys } = await this.#write(scope, id, expected, (current) => {
+      delete current[k];
+    });
+    return { action: 'delete', skill_id: id, store_scope: scope, key: k, deleted: changedKeys.length > 0, revision };
+  }
+
   /**
-   * The declared config of a loaded skill with each item's state; with `includeValues` also the
-   * effective values, except sensitive ones (`masked: true` instead). `config_package_not_found`
-   * when the skill is not loaded.
+   * The declared config of a loaded skill with each item's state and its validator's business
+   * issues; with `includeValues` also the effective values, except sensitive ones (`masked: true`
+   * instead). `config_package_not_found` when the skill is not loaded.
    */
   async describe(skillId: string, options: { includeValues?: boolean } = {}): Promise<SkillConfigDescription> {
     const id = checkSkillId(skillId);
-    const items = this.declarations?.(id);
-    if (items === undefined) throw new SkillConfigError('config_package_not_found', `CONFIG_PACKAGE_NOT_FOUND: skill '${id}' is not loaded`);
-    const doc = await this.#read(this.filePath);
+    const pkg = this.packages?.(id);
+    if (pkg === undefined) throw new SkillConfigError('config_package_not_found', `CONFIG_PACKAGE_NOT_FOUND: skill '${id}' is not loaded`);
+    const items = pkg.config;
+    const scope = this.scopeOf(id);
+    const doc = await this.#load(scope);
     const stored = doc.skills[id] ?? {};
+    const effective: Record<string, SkillConfigValue> = {};
     const described = items.map((item): SkillConfigItemDescription => {
       const state = itemState(item, stored[item.key]);
       const out: SkillConfigItemDescription = { ...item, constraints: { ...item.constraints }, options: item.options.map((o) => ({ ...o })), state: state.state, satisfied: state.state !== 'missing' && state.state !== 'invalid' };
       if (state.issue) out.issue = state.issue;
+      if (state.value !== undefined) effective[item.key] = state.value;
       if (options.includeValues && state.value !== undefined) {
         if (item.sensitive) out.masked = true;
         else out.value = state.value;
       }
       return out;
     });
-    const orphaned = Object.keys(stored).filter((k) => !items.some((item) => item.key === k)).sort();
+    const orphaned = items.length > 0 ? Object.keys(stored).filter((k) => !items.some((item) => item.key === k)).sort() : [];
     const missing = described.filter((i) => i.state === 'missing').length;
     const invalid = described.filter((i) => i.state === 'invalid').length;
+    const business = items.length > 0 ? ((await this.businessValidator?.(id, effective)) ?? []) : [];
     return {
       skill_id: id,
+      skill_version: pkg.version,
       declared: items.length > 0,
-      complete: missing === 0 && invalid === 0,
+      complete: missing === 0 && invalid === 0 && business.length === 0,
       revision: String(doc.revision),
-      store_scope: 'skills',
+      store_scope: scope,
       missing_count: missing,
       invalid_count: invalid,
-      orphaned_count: items.length > 0 ? orphaned.length : 0,
+      business_issue_count: business.length,
+      orphaned_count: orphaned.length,
       items: described,
-      orphaned: items.length > 0 ? orphaned : [],
+      orphaned,
+      business_issues: business,
     };
   }
 
-  /** Whether a loaded skill's config is complete: required keys without value, stored values that no longer fit. */
+  /** {@link describe} of every loaded skill, sorted by skill id. */
+  async describeAll(options: { includeValues?: boolean } = {}): Promise<SkillConfigDescription[]> {
+    const ids = [...(this.loadedSkillIds?.() ?? [])].sort();
+    const out: SkillConfigDescription[] = [];
+    for (const id of ids) out.push(await this.describe(id, options));
+    return out;
+  }
+
+  /** Whether a loaded skill's config is complete: missing required keys, invalid stored values, business issues. */
   async validate(skillId: string): Promise<SkillConfigValidation> {
     const d = await this.describe(skillId);
     return {
@@ -393,176 +297,222 @@ export class SkillConfigStore {
       store_scope: d.store_scope,
       missing: d.items.filter((i) => i.state === 'missing').map((i) => i.key),
       invalid: d.items.flatMap((i) => (i.issue ? [i.issue] : [])),
+      business_issues: d.business_issues,
       orphaned: d.orphaned,
+      orphaned_count: d.orphaned_count,
     };
   }
 
-  /** Removes one key (and the skill's namespace once empty); `deleted` says whether it was there. */
-  async delete(
-    skillId: string,
-    key: string,
-    options?: SkillConfigWriteOptions,
-  ): Promise<{ action: 'delete'; skill_id: string; key: string; deleted: boolean; revision: string }> {
-    const id = checkSkillId(skillId);
-    const k = checkKey(key);
-    const expected = checkExpectedRevision(options);
-    let deleted = false;
-    const revision = await this.#update(expected, (doc) => {
-      const values = doc.skills[id];
-      if (!values || !(k in values)) return false;
-      delete values[k];
-      if (Object.keys(values).length === 0) delete doc.skills[id];
-      deleted = true;
-      return true;
-    });
-    return { action: 'delete', skill_id: id, key: k, deleted, revision };
+  /**
+   * Re-reads one store, or both: changes made outside this engine become `external_reload`
+   * events, a file that no longer parses a `skill_config_reload_failed` event (and the error).
+   */
+  async refresh(scope?: SkillConfigStoreScope): Promise<SkillConfigStoreRefresh[]> {
+    if (scope !== undefined && !SCOPES.includes(scope)) throw new SkillConfigError('invalid_value', `store_scope must be 'skills' or 'system-skills'`);
+    const out: SkillConfigStoreRefresh[] = [];
+    for (const s of scope === undefined ? this.#distinctScopes() : [scope]) {
+      const file = this.storePath(s);
+      const before = this.#seen.get(file);
+      const doc = await this.#load(s);
+      out.push({ store_scope: s, revision: String(doc.revision), changed: before !== undefined && !sameDocument(before, doc) });
+    }
+    return out;
   }
 
-  async #read(file: string): Promise<Document> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { revision: 0n, skills: {} };
-      throw new SkillConfigError('config_io', `cannot read skill config file ${file}: ${(err as Error).message}`, { cause: err });
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      throw new SkillConfigError('config_corrupt', `skill config file ${file} is not valid JSON: ${(err as Error).message}`, { cause: err });
-    }
-    if (!isPlainObject(doc)) throw new SkillConfigError('config_corrupt', `skill config file ${file} must hold a JSON object`);
-    if (doc.format_version !== undefined && doc.format_version !== 1) {
-      throw new SkillConfigError('config_corrupt', `skill config file ${file}: CONFIG_FORMAT_VERSION_UNSUPPORTED: format_version must be 1`);
-    }
-    let revision = 0n;
-    if (doc.revision !== undefined) {
-      if (typeof doc.revision !== 'string' || !REVISION_TEXT.test(doc.revision) || BigInt(doc.revision) > MAX_REVISION) {
-        throw new SkillConfigError('config_corrupt', `skill config file ${file}: CONFIG_REVISION_INVALID: revision must be a decimal string`);
-      }
-      revision = BigInt(doc.revision);
-    }
-    const skills = doc.skills ?? {};
-    if (!isPlainObject(skills)) throw new SkillConfigError('config_corrupt', `skill config file ${file}: "skills" must be an object`);
-    for (const [id, values] of Object.entries(skills)) {
-      if (!isPlainObject(values) || Object.values(values).some((v) => typeof v !== 'string')) {
-        throw new SkillConfigError('config_corrupt', `skill config file ${file}: skills.${id} must map keys to strings`);
-      }
-    }
-    return { revision, skills: skills as Document['skills'] };
+  /**
+   * Events after `afterSequence` (a decimal string; none: from the oldest kept), at most `limit`
+   * (1..1000, default 100). The first events call also starts the folder watcher.
+   */
+  pollEvents(afterSequence?: string, limit = 100): SkillConfigEventBatch {
+    const after = checkAfterSequence(afterSequence);
+    const max = checkPollLimit(limit);
+    this.watch();
+    return this.#events.poll(after, max);
   }
 
-  // Read, change, write back atomically, holding the in-process queue and the cross-process
-  // `.lock` file; `change` returns false when there is nothing to write. Returns the revision after.
-  #update(expected: bigint | undefined, change: (doc: Document) => boolean): Promise<string> {
-    const file = this.filePath;
-    return serialized(file, () =>
-      withFileLock(`${file}.lock`, this.#lockTimeoutMs, async () => {
-        const doc = await this.#read(file);
-        if (expected !== undefined && expected !== doc.revision) {
-          throw new SkillConfigError(
-            'config_revision_conflict',
-            `CONFIG_REVISION_CONFLICT: expected revision ${expected}, the store is at revision ${doc.revision}`,
-          );
+  /** Resolves with the next non-empty batch after the cursor, or an empty one after `timeoutMs` (default 30 s). */
+  async waitForEvents(afterSequence?: string, options: { timeoutMs?: number; limit?: number; signal?: AbortSignal } = {}): Promise<SkillConfigEventBatch> {
+    const after = checkAfterSequence(afterSequence);
+    const limit = checkPollLimit(options.limit ?? 100);
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > 2_147_483_647) {
+      throw new SkillConfigError('invalid_value', 'timeoutMs must be a number of milliseconds between 0 and 2147483647');
+    }
+    this.watch();
+    return this.#events.wait(after, limit, timeoutMs, options.signal);
+  }
+
+  /**
+   * Calls `handler` for every event after `afterSequence`, in order, until the returned function
+   * is called. A handler that throws (or rejects) goes to `onError`; delivery continues.
+   */
+  watchEvents(
+    handler: (event: SkillConfigEvent) => void | Promise<void>,
+    options: { afterSequence?: string; limit?: number; onError?: (error: unknown) => void } = {},
+  ): () => void {
+    let cursor = checkAfterSequence(options.afterSequence);
+    const limit = checkPollLimit(options.limit ?? 100);
+    const stop = new AbortController();
+    const loop = async (): Promise<void> => {
+      while (!stop.signal.aborted && !this.#closed) {
+        const batch = await this.#events.wait(cursor, limit, 2_147_483_647, stop.signal);
+        for (const event of batch.events) {
+          if (stop.signal.aborted) return;
+          cursor = BigInt(event.sequence);
+          try {
+            await handler(event);
+          } catch (err) {
+            options.onError?.(err);
+          }
         }
-        if (!change(doc)) return String(doc.revision);
-        if (doc.revision >= MAX_REVISION) throw new SkillConfigError('config_revision_exhausted', 'CONFIG_REVISION_EXHAUSTED: the store revision cannot grow any further');
-        const revision = doc.revision + 1n;
-        const out = { format_version: 1, revision: String(revision), skills: doc.skills };
-        await writeAtomically(file, JSON.stringify(out, null, 2));
-        return String(revision);
-      }),
-    );
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-// A lock is stale when its process (on this host) is gone, or when it stayed empty for 10 s (its
-// creator died between creating and writing it). Locks of other hosts are never taken over.
-async function isStaleLock(lockFile: string, holder: string): Promise<boolean> {
-  const [pid, host] = holder.split(' ');
-  if (host === hostname() && pid !== undefined && /^[0-9]+$/.test(pid)) return !processAlive(Number(pid));
-  if (holder !== '') return false;
-  const info = await stat(lockFile).catch(() => null);
-  return info !== null && Date.now() - info.mtimeMs > 10_000;
-}
-
-/**
- * Runs `work` holding `lockFile`, created exclusively (O_EXCL) with `<pid> <hostname>` inside and
- * removed afterwards. A lock whose process on this host is gone is taken over; otherwise the
- * writer retries until `timeoutMs` and then fails with CONFIG_LOCK_TIMEOUT.
- */
-async function withFileLock<T>(lockFile: string, timeoutMs: number, work: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  const owner = `${process.pid} ${hostname()}`;
-  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
-    try {
-      await mkdir(path.dirname(lockFile), { recursive: true });
-      const handle = await open(lockFile, 'wx', 0o644);
-      try {
-        await handle.writeFile(owner, 'utf8');
-      } finally {
-        await handle.close();
       }
-      break;
+    };
+    this.watch();
+    void loop();
+    return () => stop.abort();
+  }
+
+  /** Starts watching the store files for changes made by other processes (idempotent). */
+  watch(): void {
+    if (this.#closed) return;
+    let files: string[];
+    try {
+      files = this.#distinctScopes().map((s) => this.storePath(s));
+    } catch {
+      return; // no location yet: the next events call tries again
+    }
+    for (const file of files) {
+      if (!this.#seen.has(file)) {
+        void this.#fileFor(file)
+          .read()
+          .then((doc) => {
+            if (!this.#seen.has(file)) this.#seen.set(file, doc); // a baseline only: never over a newer read
+          }, () => undefined);
+      }
+      this.#watcher.watch(file);
+    }
+  }
+
+  /** Stops the watcher and ends pending waits. */
+  close(): void {
+    this.#closed = true;
+    this.#watcher.close();
+    this.#events.close();
+  }
+
+  #resolveLocation(): SkillConfigLocation {
+    const location = this.#resolve();
+    return typeof location === 'string' ? { file: location } : location;
+  }
+
+  #distinctScopes(): SkillConfigStoreScope[] {
+    return 'file' in this.#resolveLocation() ? ['skills'] : [...SCOPES];
+  }
+
+  #fileFor(file: string): ConfigFile {
+    let f = this.#files.get(file);
+    if (!f) {
+      f = new ConfigFile(file, this.#lockTimeoutMs);
+      this.#files.set(file, f);
+    }
+    return f;
+  }
+
+  #scopeOfFile(file: string): SkillConfigStoreScope {
+    return 'file' in this.#resolveLocation() || file === this.storePath('skills') ? 'skills' : 'system-skills';
+  }
+
+  // Reads a store, reporting what changed since the engine last looked.
+  async #load(scope: SkillConfigStoreScope): Promise<ConfigDocument> {
+    const file = this.storePath(scope);
+    try {
+      const doc = await this.#fileFor(file).read();
+      this.#reconcile(file, scope, doc);
+      return doc;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new SkillConfigError('config_lock_failed', `CONFIG_LOCK_FAILED: cannot create ${lockFile}: ${(err as Error).message}`, { cause: err });
-      }
+      this.#reportFailure(file, scope, err);
+      throw err;
     }
-    const holder = await readFile(lockFile, 'utf8').catch(() => '');
-    if (await isStaleLock(lockFile, holder)) {
-      // The holder died while writing: its temp file (if any) never replaced the store. Re-read
-      // just before removing, so a lock another writer has just taken over is left alone.
-      if ((await readFile(lockFile, 'utf8').catch(() => null)) === holder) await unlink(lockFile).catch(() => undefined);
-      continue;
-    }
-    if (Date.now() >= deadline) {
-      throw new SkillConfigError('config_lock_timeout', `CONFIG_LOCK_TIMEOUT: ${lockFile} is held by another writer (${holder.trim() || 'unknown'})`);
-    }
-    await sleep(delay);
   }
-  try {
-    return await work();
-  } finally {
-    await unlink(lockFile).catch(() => undefined);
-  }
-}
 
-/** Writes `text` to a fresh temp file beside `file`, fsyncs it, renames it over `file`, fsyncs the directory. */
-export async function writeAtomically(file: string, text: string): Promise<void> {
-  const dir = path.dirname(file);
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await mkdir(dir, { recursive: true });
-    const handle = await open(temp, 'wx', 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, file);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw new SkillConfigError('config_io', `cannot write skill config file ${file}: ${(err as Error).message}`, { cause: err });
+  async #refreshFile(file: string): Promise<void> {
+    if (this.#closed) return;
+    await this.#load(this.#scopeOfFile(file));
   }
-  // The rename is durable once the directory entry is: best effort (not every platform can).
-  try {
-    const handle = await open(dir, 'r');
-    await handle.sync().finally(() => handle.close());
-  } catch {
-    /* directories cannot be fsynced everywhere */
+
+  #reconcile(file: string, scope: SkillConfigStoreScope, doc: ConfigDocument): void {
+    this.#failure.delete(file);
+    const seen = this.#seen.get(file);
+    this.#seen.set(file, doc);
+    if (seen === undefined || seen === doc) return;
+    this.#emitDiff(scope, seen, doc, 'external_reload');
+  }
+
+  #reportFailure(file: string, scope: SkillConfigStoreScope, err: unknown): void {
+    if (!(err instanceof SkillConfigError) || (err.code !== 'config_corrupt' && err.code !== 'config_io')) return;
+    if (this.#failure.get(file) === err.message) return; // reported once until it changes
+    this.#failure.set(file, err.message);
+    this.#events.append({
+      type: 'skill_config_reload_failed',
+      store_scope: scope,
+      revision: String(this.#seen.get(file)?.revision ?? 0n),
+      source: 'external_reload',
+      error: { code: err.code, message: err.message },
+    });
+  }
+
+  // One event per skill whose stored strings differ; a revision change alone is a store-level event.
+  #emitDiff(scope: SkillConfigStoreScope, before: ConfigDocument, after: ConfigDocument, source: SkillConfigEvent['source'], onlySkill?: string): void {
+    let any = false;
+    const ids = onlySkill !== undefined ? [onlySkill] : [...new Set([...Object.keys(before.skills), ...Object.keys(after.skills)])].sort();
+    for (const id of ids) {
+      const a = before.skills[id] ?? {};
+      const b = after.skills[id] ?? {};
+      const changed = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).sort();
+      if (changed.length === 0) continue;
+      any = true;
+      const event: Omit<SkillConfigEvent, 'sequence'> = { type: 'skill_config_changed', store_scope: scope, skill_id: id, revision: String(after.revision), changed_keys: changed, source };
+      const declared = this.declaredItems(id);
+      if (declared) {
+        event.restart_required_keys = declared.filter((item) => item.restart_required && changed.includes(item.key)).map((item) => item.key);
+        event.complete = declaredComplete(declared, b);
+      }
+      this.#events.append(event);
+    }
+    if (!any && before.revision !== after.revision) {
+      this.#events.append({ type: 'skill_config_changed', store_scope: scope, revision: String(after.revision), source });
+    }
+  }
+
+  // A read-modify-write of one skill's namespace; external changes found under the lock are
+  // reported first, then this write as `local_write`.
+  async #write(scope: SkillConfigStoreScope, id: string, expected: bigint | undefined, change: (values: Record<string, string>) => void): Promise<{ revision: string; changedKeys: string[] }> {
+    const file = this.storePath(scope);
+    let changedKeys: string[] = [];
+    let result: { before: ConfigDocument; after: ConfigDocument };
+    try {
+      result = await this.#fileFor(file).update(
+        expected,
+        (doc) => {
+          const current = { ...(doc.skills[id] ?? {}) };
+          change(current);
+          const old = doc.skills[id] ?? {};
+          changedKeys = [...new Set([...Object.keys(old), ...Object.keys(current)])].filter((k) => old[k] !== current[k]).sort();
+          if (changedKeys.length === 0) return false;
+          if (Object.keys(current).length === 0) delete doc.skills[id];
+          else doc.skills[id] = current;
+          return true;
+        },
+        (found) => this.#reconcile(file, scope, found),
+      );
+    } catch (err) {
+      this.#reportFailure(file, scope, err);
+      throw err;
+    }
+    if (result.after !== result.before) {
+      this.#seen.set(file, result.after);
+      this.#emitDiff(scope, result.before, result.after, 'local_write', id);
+    }
+    return { revision: String(result.after.revision), changedKeys };
   }
 }

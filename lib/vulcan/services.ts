@@ -3,7 +3,7 @@
 // to every skill and lease VM through host functions (see host-functions.ts).
 import { RuntimeCache, type RuntimeCacheConfig } from './cache.js';
 import { SkillConfigError } from './config-errors.js';
-import { SkillConfigStore } from './config-store.js';
+import { SkillConfigStore, type SkillConfigLocation, type SkillConfigStoreOptions } from './config-store.js';
 import type { EmbedHandler, HostToolHandler, LlmHandler } from './host-bridge.js';
 import type { LuaLogRecord, LuaLogSink } from './log.js';
 import type { SkillManagementHandler } from './skill-management.js';
@@ -12,8 +12,10 @@ export interface VulcanServicesOptions {
   /** Receives Lua log lines (print, vulcan.runtime.log). */
   log?: LuaLogSink;
   cache?: RuntimeCacheConfig;
-  /** The skill config file; a function may derive it late (it throws when it cannot). */
-  configFile?: string | (() => string);
+  /** Where the skill config stores are; a function may derive it late (it throws when it cannot). */
+  configLocation?: SkillConfigLocation | (() => SkillConfigLocation);
+  /** Lock timeout and watcher debounce of the config store. */
+  configStore?: SkillConfigStoreOptions;
   tempDir?: string | null;
   resourcesDir?: string | null;
 }
@@ -39,16 +41,17 @@ export class VulcanServices {
 
   constructor(options: VulcanServicesOptions = {}) {
     this.cache = new RuntimeCache(options.cache);
-    const file = options.configFile;
+    const location = options.configLocation;
     this.config = new SkillConfigStore(
-      typeof file === 'function'
-        ? file
+      typeof location === 'function'
+        ? location
         : () => {
-            if (file === undefined) {
-              throw new SkillConfigError('config_path_unavailable', 'no skill config file: set skillConfigFilePath or runtimeRoot');
+            if (location === undefined) {
+              throw new SkillConfigError('config_path_unavailable', 'CONFIG_PATH_UNAVAILABLE: no skill config store: set skillConfigRoot or runtimeRoot');
             }
-            return file;
+            return location;
           },
+      options.configStore,
     );
     this.tempDir = options.tempDir ?? null;
     this.resourcesDir = options.resourcesDir ?? null;
