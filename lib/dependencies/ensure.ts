@@ -2,8 +2,8 @@
 // `ensure_dependency`), in order tools → Lua → FFI, stopping at the first error:
 // probe an existing install → reuse; host scope missing → error (required) or warning;
 // network disabled → error (required) or warning; else resolve, probe the resolved target,
-// download, install, and on a failed install clear the cache and retry once; finally check the
-// exports exist. Messages are upstream's.
+// download, install, and on a failed install clear the cached payload and retry once; finally
+// check the exports exist. Messages are upstream's.
 import type { DependencyManifest, DependencySpec } from './manifest.js';
 import { allDependencies } from './manifest.js';
 import { kindRoot, type DependencyRoots } from './paths.js';
@@ -49,13 +49,15 @@ async function ensureOne(spec: DependencySpec, ctx: EnsureContext, platformKey: 
     reused();
     return;
   }
+  // Upstream finds this only after downloading (twice, with the retry); the text is the same.
+  if (resolved.archiveType === 'raw' && resolved.exports.length !== 1) throw new Error('raw dependency payload must declare exactly one export');
   const payload = await downloadDependency(resolved, platformKey, ctx.roots.downloadCacheRoot, ctx.network);
   try {
     await installDependencyPayload(payload, resolved);
   } catch (first) {
     const firstMessage = (first as Error).message;
     log('warn', `Dependency '${spec.name}' install from cached archive failed once, retrying after cache cleanup: ${firstMessage}`);
-    await cleanupFailedAttempt(payload, resolved.installRoot);
+    await cleanupFailedAttempt(payload);
     const again = await downloadDependency(resolved, platformKey, ctx.roots.downloadCacheRoot, ctx.network);
     try {
       await installDependencyPayload(again, resolved);

@@ -1,7 +1,9 @@
 // Installing a downloaded payload's exports into a folder (upstream `install_downloaded_payload`):
 // `raw` copies the one file, `zip` (yauzl) and `tar_gz` (tar) extract only the declared
-// `archive_path`s, matched exactly or below one leading folder. Only regular files are exported;
-// links, traversal and oversized entries are refused with the skill-archive rules.
+// `archive_path`s, matched exactly or below one leading folder. Only regular files are exported:
+// an exported entry that is a symbolic or hard link is refused by name (upstream would write the
+// link's empty body as the file), as are traversal and oversized entries. Entries that are not
+// exported are never looked at, links included.
 import { chmod, copyFile, mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -9,7 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
 
-import { DEFAULT_MAX_UNPACKED_BYTES, entryKind, entryName, entrySegments } from '../lifecycle/archive.js';
+import { DEFAULT_MAX_UNPACKED_BYTES, entryKind, entryName, entrySegments, zipEntryLink } from '../lifecycle/archive.js';
 import type { DependencyExport } from './manifest.js';
 import { exportTargetPath } from './paths.js';
 
@@ -61,8 +63,10 @@ async function installZip(payload: string, root: string, exports: readonly Depen
         throw new Error(`Failed to read zip entry '${item.archive_path}' from ${payload}: specified file not found in archive`);
       }
       entrySegments(found.name);
+      const link = zipEntryLink(found.entry);
+      if (link !== null) throw notRegular('zip', found.name, item.target_path, link);
       const kind = entryKind(found.entry, found.name);
-      if (kind.directory) throw new Error(`zip entry '${found.name}' exported as '${item.target_path}' is a folder, not a file`);
+      if (kind.directory) throw notRegular('zip', found.name, item.target_path, 'folder');
       budget -= found.entry.uncompressedSize;
       if (budget < 0) throw new Error(`zip archive ${payload} exports more than ${DEFAULT_MAX_UNPACKED_BYTES} bytes`);
       const target = exportTargetPath(root, item.target_path);
@@ -83,6 +87,12 @@ async function installZip(payload: string, root: string, exports: readonly Depen
 }
 
 const TAR_FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+const TAR_TYPE_NAMES: Record<string, string> = { SymbolicLink: 'symbolic link', Link: 'hard link', Directory: 'folder' };
+
+/** `<format> entry '<entry>' exported as '<target>' is a <what>; dependency exports must be regular files`. */
+function notRegular(format: 'zip' | 'tar.gz', entry: string, target: string, what: string): Error {
+  return new Error(`${format} entry '${entry}' exported as '${target}' is a ${what}; dependency exports must be regular files`);
+}
 
 async function installTarGz(payload: string, root: string, exports: readonly DependencyExport[]): Promise<void> {
   const found = new Map<DependencyExport, Buffer>();
@@ -98,7 +108,7 @@ async function installTarGz(payload: string, root: string, exports: readonly Dep
         if (item === undefined || problem !== null) return;
         try {
           entrySegments(entry.path);
-          if (!TAR_FILE_TYPES.has(entry.type)) throw new Error(`tar.gz entry '${entry.path}' exported as '${item.target_path}' is a ${entry.type}, not a regular file`);
+          if (!TAR_FILE_TYPES.has(entry.type)) throw notRegular('tar.gz', entry.path, item.target_path, TAR_TYPE_NAMES[entry.type] ?? entry.type);
           total += entry.size;
           if (total > DEFAULT_MAX_UNPACKED_BYTES) throw new Error(`tar.gz archive ${payload} exports more than ${DEFAULT_MAX_UNPACKED_BYTES} bytes`);
         } catch (error) {

@@ -1,6 +1,7 @@
 // Resolving a dependency to a download (upstream `resolve_dependency_request`): the platform
 // package (from the manifest, or from a `skilllist` index), then the URL: a GitHub release asset
 // (by `tag_api`, by version tag `<v>` then `v<v>`, or the latest release) or the package's `url`.
+// The release answer must be JSON with a string `tag_name`; its `assets` may be absent.
 import { Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 
@@ -60,7 +61,9 @@ async function fetchRelease(url: string, settings: DependencyNetworkSettings): P
     text = await fetchText(url, fetchOptions(settings));
   } catch (error) {
     if (error instanceof LifecycleError && error.code === 'network_disabled') throw error;
-    throw new Error(`Failed to query ${url}: ${(error as Error).message}`, { cause: error });
+    // fetchText names the URL itself; it is said once here.
+    const detail = (error as Error).message.replace(`Failed to download ${url}: `, '');
+    throw new Error(`Failed to query ${url}: ${detail}`, { cause: error });
   }
   let body: unknown;
   try {
@@ -75,9 +78,24 @@ async function fetchRelease(url: string, settings: DependencyNetworkSettings): P
   return body;
 }
 
-/** Upstream's `fetch_github_release`: `tag_api`, else tags `<v>` then `v<v>` (404 tries the next), else latest. */
+/**
+ * The release API URL a `tag_api` names. Upstream takes it as a full URL; ours also takes a path
+ * beginning with `/`, joined to the API base, so a GitHub API mirror applies to it too.
+ * @throws {Error} `github tag_api '<t>' must be an http(s) URL or a path beginning with '/'`.
+ */
+export function tagApiUrl(tagApi: string, settings: DependencyNetworkSettings): string {
+  const trimmed = tagApi.trim();
+  if (trimmed.startsWith('/') && !trimmed.startsWith('//')) return `${apiBase(settings)}${trimmed}`;
+  if (/^https?:\/\/[^/]/i.test(trimmed)) return trimmed;
+  throw new Error(`github tag_api '${tagApi}' must be an http(s) URL or a path beginning with '/'`);
+}
+
+/**
+ * Upstream's `fetch_github_release`: `tag_api` (any failure, 404 included, is final), else tags
+ * `<v>` then `v<v>` (404 tries the next), else the latest release.
+ */
 async function githubRelease(repo: string, tagApi: string | null, version: string | null, settings: DependencyNetworkSettings): Promise<GithubReleaseBody> {
-  if (tagApi !== null && tagApi.trim() !== '') return fetchRelease(tagApi.trim(), settings);
+  if (tagApi !== null && tagApi.trim() !== '') return fetchRelease(tagApiUrl(tagApi, settings), settings);
   const normalizedRepo = normalizeRepo(repo);
   const bare = version?.trim().replace(/^v+/, '') ?? '';
   if (bare !== '') {

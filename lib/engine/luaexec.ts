@@ -1,6 +1,7 @@
 // luaexec (upstream `vulcan.runtime.lua.exec` / `execute_runlua_request_json_inline`): Lua code
 // or a Lua file run in a VM of a dedicated pool, with print captured, a timeout (default 60 s),
 // and the result rendered as upstream's Markdown — a string even when the code fails.
+import type { PackageSearchPrefixes } from '../dependencies/package-paths.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -70,8 +71,8 @@ export class LuaExecVm {
   readonly #run: LuaFunction;
   readonly #end: LuaFunction;
 
-  constructor(entries: Record<string, SkillEntryRuntime>, services: VulcanServices, managedIo: boolean) {
-    this.skill = new SkillVm(entries, { services });
+  constructor(entries: Record<string, SkillEntryRuntime>, services: VulcanServices, managedIo: boolean, packagePaths?: PackageSearchPrefixes) {
+    this.skill = new SkillVm(entries, packagePaths ? { services, packagePaths } : { services });
     const vm = this.skill.vm;
     try {
       runLuaFile(vm, 'luaexec.lua', { managed_io: managedIo });

@@ -1,5 +1,6 @@
 // One pooled skill VM: a LuaVm with the skill prelude (lib/lua/skill-prelude.lua) and the entry
 // table of the loaded skills. Handlers compile lazily, per VM, on first call.
+import type { PackageSearchPrefixes } from '../dependencies/package-paths.js';
 import { runLuaFile } from '../lua-files.js';
 import type { AsyncCallOptions } from '../vm/options.js';
 import { LuaVm, type LuaFunction, type LuaValue } from '../vm/lua-vm.js';
@@ -71,10 +72,14 @@ export class SkillVm {
 
   constructor(
     entries: Record<string, SkillEntryRuntime>,
-    options: { memoryLimitBytes?: number; services?: VulcanServices; luaExec?: boolean } = {},
+    options: { memoryLimitBytes?: number; services?: VulcanServices; luaExec?: boolean; packagePaths?: PackageSearchPrefixes } = {},
   ) {
     this.vm = new LuaVm(options.memoryLimitBytes ? { memoryLimitBytes: options.memoryLimitBytes } : {});
     try {
+      const prefixes = options.packagePaths;
+      if (prefixes && (prefixes.path !== '' || prefixes.cpath !== '')) {
+        this.vm.execSync('package.path = args.path .. package.path package.cpath = args.cpath .. package.cpath', { args: prefixes });
+      }
       installSkillPrelude(this.vm, entries, options.services ?? new VulcanServices(), { luaExec: options.luaExec === true });
       // Held by reference, then unnamed: skill code cannot replace the host's entry points.
       this.#invoke = this.vm.getFunction('__luaskills_invoke');

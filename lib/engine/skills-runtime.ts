@@ -21,6 +21,7 @@ import { entryDatabaseFields } from '../vulcan/database-provider.js';
 import { LUAEXEC_DEFAULT_TIMEOUT_MS, LuaExecError, LuaExecVm, resolveLuaExecSource, type LuaExecRequest } from './luaexec.js';
 import { prepareSkillDependencies, type DependencySettings } from '../dependencies/load-hook.js';
 import { skillDependencyDir } from '../dependencies/paths.js';
+import { packageSearchPrefixes, type PackageSearchPrefixes } from '../dependencies/package-paths.js';
 
 /** What a host passes with a call (upstream `LuaInvocationContext`). */
 export interface InvocationContext {
@@ -103,12 +104,16 @@ export function entryTable(set: SkillSet, dependencyDirName = ''): Record<string
 interface Generation {
   set: SkillSet;
   entries: Record<string, SkillEntryRuntime>;
+  /** What every VM of this generation prepends to `package.path` / `package.cpath`. */
+  packagePaths: PackageSearchPrefixes;
   pool: VmPool<SkillVm>;
   /** The luaexec pool, made on first use (upstream `runlua_pool_config`: max 4, idle 60 s). */
   luaexec: VmPool<LuaExecVm> | null;
   running: number;
   retired: boolean;
 }
+
+const NO_PREFIXES: PackageSearchPrefixes = { path: '', cpath: '' };
 
 const LUAEXEC_POOL: VmPoolConfig = { minSize: 0, maxSize: 4, idleTtlSec: 60 };
 
@@ -171,12 +176,13 @@ export class SkillsRuntime {
     } finally {
       checker.close();
     }
+    const packagePaths = dependencies ? await packageSearchPrefixes(roots.map((root) => root.skills_dir), dependencies) : NO_PREFIXES;
     if (this.#closed) throw new SkillCallError('engine_closed', 'the engine is closed');
     const entries = entryTable(set, dependencies?.dependencyDirName ?? '');
-    const pool = new VmPool<SkillVm>(this.#poolConfig, () => new SkillVm(entries, { services: this.#services, luaExec: true }));
+    const pool = new VmPool<SkillVm>(this.#poolConfig, () => new SkillVm(entries, { services: this.#services, luaExec: true, packagePaths }));
     pool.prewarm();
     const previous = this.#current;
-    this.#current = { set, entries, pool, luaexec: null, running: 0, retired: false };
+    this.#current = { set, entries, packagePaths, pool, luaexec: null, running: 0, retired: false };
     if (previous) this.#retire(previous);
     return set;
   }
@@ -254,7 +260,7 @@ export class SkillsRuntime {
     const timeoutMs = request.timeout_ms ?? LUAEXEC_DEFAULT_TIMEOUT_MS;
     if (timeoutMs === 0) throw new LuaExecError('invalid_request', 'luaexec timeout_ms must be greater than 0');
     const source = await resolveLuaExecSource(request);
-    const pool = (gen.luaexec ??= new VmPool<LuaExecVm>(LUAEXEC_POOL, () => new LuaExecVm(gen.entries, this.#services, this.#managedIoCompat)));
+    const pool = (gen.luaexec ??= new VmPool<LuaExecVm>(LUAEXEC_POOL, () => new LuaExecVm(gen.entries, this.#services, this.#managedIoCompat, gen.packagePaths)));
     gen.running++;
     let vm: LuaExecVm | undefined;
     let discard = false;

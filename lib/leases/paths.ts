@@ -120,7 +120,7 @@ export async function resolveLeasePathContext(
 }
 
 /** The native module extension of this platform, as the seed picks it. */
-function nativeExtension(): string {
+export function nativeExtension(): string {
   if (process.platform === 'win32') return 'dll';
   if (process.platform === 'darwin') return 'dylib';
   return 'so';

@@ -102,8 +102,20 @@ export function entrySegments(rawName: string): string[] {
   return segments;
 }
 
+/** The kind of link a zip entry is (from its Unix mode, DOS attributes or PKWARE Unix extra field), or null. */
+export function zipEntryLink(entry: yauzl.Entry): 'symbolic link' | 'reparse point (link)' | 'symbolic or hard link' | null {
+  const attributes = entry.externalFileAttributes >>> 0;
+  if (UNIX_HOSTS.has(entry.versionMadeBy >>> 8) && ((attributes >>> 16) & S_IFMT) === S_IFLNK) return 'symbolic link';
+  if ((attributes & DOS_REPARSE_POINT) !== 0) return 'reparse point (link)';
+  // The variable part of this field holds a link target; a plain file has none.
+  if (entry.extraFields.some((field) => field.id === PKWARE_UNIX_EXTRA && field.data.length > 12)) return 'symbolic or hard link';
+  return null;
+}
+
 /** Classifies an entry from its name and external attributes; links and special files are refused. */
 export function entryKind(entry: yauzl.Entry, rawName: string): { directory: boolean; executable: boolean } {
+  const link = zipEntryLink(entry);
+  if (link !== null) throw invalid(`Zip entry '${rawName}' is a ${link}; links are not allowed in skill packages`);
   const host = entry.versionMadeBy >>> 8;
   const attributes = entry.externalFileAttributes >>> 0;
   let directory = rawName.endsWith('/') || rawName.endsWith('\\');
@@ -111,22 +123,13 @@ export function entryKind(entry: yauzl.Entry, rawName: string): { directory: boo
   if (UNIX_HOSTS.has(host)) {
     const mode = attributes >>> 16;
     const type = mode & S_IFMT;
-    if (type === S_IFLNK) throw invalid(`Zip entry '${rawName}' is a symbolic link; links are not allowed in skill packages`);
     if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) {
       throw invalid(`Zip entry '${rawName}' is not a regular file or folder`);
     }
     if (type === S_IFDIR) directory = true;
     executable = type === S_IFREG && (mode & 0o111) !== 0;
   }
-  if ((attributes & DOS_REPARSE_POINT) !== 0) {
-    throw invalid(`Zip entry '${rawName}' is a reparse point (link); links are not allowed in skill packages`);
-  }
   if ((attributes & DOS_DIRECTORY) !== 0) directory = true;
-  for (const field of entry.extraFields) {
-    if (field.id === PKWARE_UNIX_EXTRA && field.data.length > 12) {
-      throw invalid(`Zip entry '${rawName}' is a symbolic or hard link; links are not allowed in skill packages`);
-    }
-  }
   if (directory && entry.uncompressedSize > 0) throw invalid(`Zip entry '${rawName}' is a folder with data`);
   return { directory, executable };
 }
