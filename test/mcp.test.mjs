@@ -1,6 +1,6 @@
 // The MCP server against the SDK's own client: the fixture launcher (runMcp over stdio) in a
-// child process for tools, results, errors, progress, cancellation, list_changed and help
-// resources; the standalone launcher (dist/mcp/bin.js) over Streamable HTTP on 127.0.0.1.
+// child process for tools, results, errors, progress, cancellation, list_changed, help
+// resources and help prompts; the standalone launcher (dist/mcp/bin.js) over Streamable HTTP on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,12 +14,22 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
+  PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 
 import { LuaSkillsEngine } from '../dist/index.js';
-import { serveHttp, splitUtf8, toCallToolResult, toErrorResult, helpUri, parseHelpUri } from '../dist/mcp/index.js';
+import {
+  serveHttp,
+  splitUtf8,
+  toCallToolResult,
+  toErrorResult,
+  helpUri,
+  parseHelpUri,
+  helpPromptName,
+  parseHelpPromptName,
+} from '../dist/mcp/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const skillsFixture = path.join(here, 'fixtures', 'mcp-skills');
@@ -68,6 +78,8 @@ describe('stdio server (fixture launcher in a child process)', () => {
     assert.equal(client.getServerVersion().name, 'luaskills');
     assert.deepEqual(client.getServerCapabilities().tools, { listChanged: true });
     assert.deepEqual(client.getServerCapabilities().resources, { listChanged: true });
+    assert.deepEqual(client.getServerCapabilities().prompts, { listChanged: true });
+    assert.deepEqual(client.getServerCapabilities().completions, {});
   });
 
   test('tools/list: canonical names, descriptions, input schemas as they are', async () => {
@@ -164,7 +176,11 @@ describe('stdio server (fixture launcher in a child process)', () => {
 
   test('help trees as resources: list, templates, read .md and .lua flows, unknown URIs', async () => {
     const { resources } = await client.listResources();
-    assert.deepEqual(resources.map((r) => r.uri), ['luaskills://help/mcp-demo/main', 'luaskills://help/mcp-demo/usage']);
+    assert.deepEqual(resources.map((r) => r.uri), [
+      'luaskills://help/mcp-demo/main',
+      'luaskills://help/mcp-demo/usage',
+      'luaskills://help/mcp-demo/broken',
+    ]);
     assert.equal(resources[0].mimeType, 'text/markdown');
     assert.equal(resources[0].description, 'What the MCP demo skill does.');
     assert.deepEqual(resources[1]._meta['luaskills/help'].related_entries, ['mcp-demo-echo']);
@@ -175,13 +191,70 @@ describe('stdio server (fixture launcher in a child process)', () => {
     const usage = await client.readResource({ uri: 'luaskills://help/mcp-demo/usage' });
     assert.match(usage.contents[0].text, /^usage of mcp-demo \(request \d+\)$/);
     await assert.rejects(client.readResource({ uri: 'luaskills://help/mcp-demo/nope' }), (err) => err.code === -32002);
+    await assert.rejects(
+      client.readResource({ uri: 'luaskills://help/mcp-demo/broken' }),
+      (err) => err.code === -32603 && /help exploded/.test(err.message),
+    );
     await assert.rejects(client.readResource({ uri: 'luaskills://help/nobody/main' }), (err) => err.code === -32002);
     await assert.rejects(client.readResource({ uri: 'file:///etc/passwd' }), (err) => err.code === -32002);
   });
 
-  test('a reload that adds a skill sends tools/list_changed and resources/list_changed', async () => {
+  test('help trees as prompts: one <skill_id>-help prompt per skill with an optional flow', async () => {
+    const { prompts } = await client.listPrompts();
+    assert.deepEqual(prompts, [
+      {
+        name: 'mcp-demo-help',
+        title: 'MCP Demo: help',
+        description: 'What the MCP demo skill does.',
+        arguments: [{ name: 'flow', description: 'The help flow: main, usage, broken (default main).', required: false }],
+        _meta: { 'luaskills/help': { skill_id: 'mcp-demo', flows: ['main', 'usage', 'broken'] } },
+      },
+    ]);
+    const main = await client.getPrompt({ name: 'mcp-demo-help' });
+    assert.deepEqual(main, {
+      description: 'What the MCP demo skill does.',
+      messages: [{ role: 'user', content: { type: 'text', text: readFileSync(path.join(skillsFixture, 'mcp-demo', 'help', 'main.md'), 'utf8') } }],
+      _meta: { 'luaskills/help': { skill_id: 'mcp-demo', flow_name: 'main' } },
+    });
+    const usage = await client.getPrompt({ name: 'mcp-demo-help', arguments: { flow: 'usage' } });
+    assert.equal(usage.description, 'Rendered by Lua.');
+    assert.equal(usage.messages.length, 1);
+    assert.equal(usage.messages[0].role, 'user');
+    assert.match(usage.messages[0].content.text, /^usage of mcp-demo \(request \d+\)$/);
+    assert.deepEqual(usage._meta['luaskills/help'], { skill_id: 'mcp-demo', flow_name: 'usage' });
+    // An empty flow is the main flow, as an absent one.
+    const empty = await client.getPrompt({ name: 'mcp-demo-help', arguments: { flow: '' } });
+    assert.equal(empty._meta['luaskills/help'].flow_name, 'main');
+  });
+
+  test('prompts/get errors: unknown prompt or flow is -32602, a failing Lua help -32603', async () => {
+    const invalid = (pattern) => (err) => err.code === -32602 && pattern.test(err.message);
+    await assert.rejects(client.getPrompt({ name: 'nobody-help' }), invalid(/Unknown prompt: nobody-help/));
+    await assert.rejects(client.getPrompt({ name: 'mcp-demo' }), invalid(/Unknown prompt: mcp-demo$/));
+    await assert.rejects(client.getPrompt({ name: '-help' }), invalid(/Unknown prompt: -help/));
+    await assert.rejects(
+      client.getPrompt({ name: 'mcp-demo-help', arguments: { flow: 'nope' } }),
+      invalid(/Skill 'mcp-demo' does not declare help flow 'nope'/),
+    );
+    await assert.rejects(
+      client.getPrompt({ name: 'mcp-demo-help', arguments: { flow: 'broken' } }),
+      (err) => err.code === -32603 && /help exploded/.test(err.message),
+    );
+  });
+
+  test('completion/complete offers the flows of a help prompt', async () => {
+    const complete = (name, value, argName = 'flow') =>
+      client.complete({ ref: { type: 'ref/prompt', name }, argument: { name: argName, value } });
+    assert.deepEqual((await complete('mcp-demo-help', '')).completion, { values: ['main', 'usage', 'broken'], total: 3, hasMore: false });
+    assert.deepEqual((await complete('mcp-demo-help', 'u')).completion.values, ['usage']);
+    assert.deepEqual((await complete('nobody-help', '')).completion.values, []);
+    assert.deepEqual((await complete('mcp-demo-help', '', 'other')).completion.values, []);
+  });
+
+  test('a reload that adds a skill sends tools/list_changed, resources/list_changed and prompts/list_changed', async () => {
     const toolsChanged = new Promise((resolve) => client.setNotificationHandler(ToolListChangedNotificationSchema, resolve));
     const resourcesChanged = new Promise((resolve) => client.setNotificationHandler(ResourceListChangedNotificationSchema, resolve));
+    const promptsChanged = new Promise((resolve) => client.setNotificationHandler(PromptListChangedNotificationSchema, resolve));
     const dir = path.join(root, 'user_skills', 'mcp-extra');
     mkdirSync(path.join(dir, 'runtime'), { recursive: true });
     writeFileSync(
@@ -192,6 +265,9 @@ describe('stdio server (fixture launcher in a child process)', () => {
     process.kill(transport.pid, 'SIGUSR1');
     await waitFor(toolsChanged, 15_000, 'notifications/tools/list_changed');
     await waitFor(resourcesChanged, 15_000, 'notifications/resources/list_changed');
+    await waitFor(promptsChanged, 15_000, 'notifications/prompts/list_changed');
+    const { prompts } = await client.listPrompts();
+    assert.deepEqual(prompts.map((p) => p.name), ['mcp-demo-help', 'mcp-extra-help']);
     const { tools } = await client.listTools();
     const hello = tools.find((t) => t.name === 'mcp-extra-hello');
     assert.equal(hello.description, 'Says hello.');
@@ -279,4 +355,8 @@ test('result mapping helpers: UTF-8 pages, errors, help URIs', () => {
   assert.equal(helpUri('a-b', 'x y'), 'luaskills://help/a-b/x%20y');
   assert.deepEqual(parseHelpUri('luaskills://help/a-b/x%20y'), { skillId: 'a-b', flow: 'x y' });
   assert.equal(parseHelpUri('luaskills://help/a/b/c'), null);
+  assert.equal(helpPromptName('text-tools'), 'text-tools-help');
+  assert.equal(parseHelpPromptName('text-tools-help'), 'text-tools');
+  assert.equal(parseHelpPromptName('text-tools'), null);
+  assert.equal(parseHelpPromptName('-help'), null);
 });

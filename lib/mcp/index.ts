@@ -19,5 +19,13 @@ export {
   type ToolResultOptions,
 } from './tool-result.js';
 export { HELP_URI_TEMPLATE, helpUri, parseHelpUri } from './help-uri.js';
+export {
+  listHelpPrompts,
+  getHelpPrompt,
+  helpPromptName,
+  parseHelpPromptName,
+  HELP_PROMPT_META_KEY,
+} from './help-prompts.js';
+export { renderHelpFlow, HelpRenderError, type HelpRenderErrorCode, type RenderedHelp } from './help-render.js';
 export { serveStdio, serveHttp, type McpStdioOptions, type McpStdioHandle, type McpHttpOptions, type McpHttpHandle } from './transports.js';
 export { runMcp, standardSkillRoots, type RunMcpOptions, type McpRun } from './main.js';

@@ -6,14 +6,19 @@
 //   runs (when the client sent a progress token), the result mapped by tool-result.ts;
 // - resources/list, resources/templates/list, resources/read: the help trees as
 //   `luaskills://help/<skill_id>/<flow>` (Markdown; `.lua` help is rendered on read);
-// - `notifications/tools/list_changed` and `notifications/resources/list_changed` on every
-//   `registry-delta` of the engine.
+// - prompts/list, prompts/get, completion/complete: the same help as one prompt per skill,
+//   `<skill_id>-help`, with an optional `flow` argument (help-prompts.ts);
+// - `notifications/tools/list_changed`, `notifications/resources/list_changed` and
+//   `notifications/prompts/list_changed` on every `registry-delta` of the engine.
 import { createRequire } from 'node:module';
 
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
+  CompleteRequestSchema,
   ErrorCode,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
@@ -27,6 +32,8 @@ import {
 import type { LuaSkillsEngine } from '../engine/engine.js';
 import type { InvocationContext } from '../engine/skills-runtime.js';
 import type { SkillAuthority } from '../skills/descriptors.js';
+import { getHelpPrompt, helpPromptFlows, listHelpPrompts } from './help-prompts.js';
+import { HelpRenderError, renderHelpFlow } from './help-render.js';
 import { HELP_URI_TEMPLATE, helpUri, parseHelpUri } from './help-uri.js';
 import { toCallToolResult, toErrorResult, type ToolResultOptions } from './tool-result.js';
 
@@ -64,7 +71,8 @@ export const ENTRY_META_KEY = 'luaskills/entry';
 
 const INSTRUCTIONS =
   'Each tool is an entry of a Lua skill package. Skills with help expose it as resources ' +
-  '(luaskills://help/<skill_id>/<flow>); read the "main" flow of a skill before using its tools.';
+  '(luaskills://help/<skill_id>/<flow>) and as prompts (<skill_id>-help, argument flow); ' +
+  'read the "main" flow of a skill before using its tools.';
 
 function checkOptions(options: McpServerOptions): void {
   const interval = options.progressIntervalMs;
@@ -113,8 +121,8 @@ export function listHelpResources(engine: LuaSkillsEngine, authority: SkillAutho
 
 /**
  * The MCP server of `engine` (not connected yet: `await server.connect(transport)`). It follows
- * the engine's registry: each `registry-delta` sends `tools/list_changed` and
- * `resources/list_changed`; the subscription ends when the server closes.
+ * the engine's registry: each `registry-delta` sends `tools/list_changed`,
+ * `resources/list_changed` and `prompts/list_changed`; the subscription ends when the server closes.
  */
 export function createMcpServer(engine: LuaSkillsEngine, options: McpServerOptions = {}): Server {
   checkOptions(options);
@@ -123,7 +131,12 @@ export function createMcpServer(engine: LuaSkillsEngine, options: McpServerOptio
   const server = new Server(
     { name: options.serverName ?? 'luaskills', version: packageVersion },
     {
-      capabilities: { tools: { listChanged: true }, resources: { listChanged: true } },
+      capabilities: {
+        tools: { listChanged: true },
+        resources: { listChanged: true },
+        prompts: { listChanged: true },
+        completions: {},
+      },
       instructions: INSTRUCTIONS,
     },
   );
@@ -202,23 +215,37 @@ export function createMcpServer(engine: LuaSkillsEngine, options: McpServerOptio
     const uri = request.params.uri;
     const parsed = parseHelpUri(uri);
     if (!parsed) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
-    const visible = engine.listSkillHelp(authority).some((s) => s.skill_id === parsed.skillId);
-    let detail;
     try {
-      detail = visible ? await engine.renderSkillHelpDetail(parsed.skillId, parsed.flow, contextOf(extra.requestId, extra.sessionId)) : null;
+      const help = await renderHelpFlow(engine, authority, parsed.skillId, parsed.flow, contextOf(extra.requestId, extra.sessionId));
+      return { contents: [{ uri, mimeType: 'text/markdown', text: help.content }] };
     } catch (err) {
-      const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code: unknown }).code : undefined;
-      if (code === 'help_not_found') throw new McpError(RESOURCE_NOT_FOUND, (err as Error).message, { uri });
+      if (err instanceof HelpRenderError && err.code === 'skill_not_found') {
+        throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
+      }
+      if (err instanceof HelpRenderError && err.code === 'flow_not_found') throw new McpError(RESOURCE_NOT_FOUND, err.message, { uri });
       throw new McpError(ErrorCode.InternalError, err instanceof Error ? err.message : String(err), { uri });
     }
-    if (!detail) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`, { uri });
-    return { contents: [{ uri, mimeType: 'text/markdown', text: detail.content }] };
+  });
+
+  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: listHelpPrompts(engine, authority) }));
+
+  server.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
+    getHelpPrompt(engine, authority, request.params.name, request.params.arguments, contextOf(extra.requestId, extra.sessionId)),
+  );
+
+  // Completion of a help prompt's `flow` argument; every other reference completes to nothing.
+  server.setRequestHandler(CompleteRequestSchema, (request) => {
+    const { ref, argument } = request.params;
+    const flows = ref.type === 'ref/prompt' && argument.name === 'flow' ? helpPromptFlows(engine, authority, ref.name) : [];
+    const values = flows.filter((flow) => flow.startsWith(argument.value)).slice(0, 100);
+    return { completion: { values, total: values.length, hasMore: false } };
   });
 
   const onDelta = (): void => {
     if (!server.transport) return;
     server.sendToolListChanged().catch(() => {});
     server.sendResourceListChanged().catch(() => {});
+    server.sendPromptListChanged().catch(() => {});
   };
   engine.on('registry-delta', onDelta);
   const previousOnClose = server.onclose;

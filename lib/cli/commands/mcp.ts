@@ -1,6 +1,6 @@
 // `luaskills mcp`: serves the runtime root's skills over MCP (lib/mcp/): stdio by default,
 // Streamable HTTP on a loopback port with --http; --watch reloads skills when their folders
-// change and tells clients (tools/list_changed).
+// change and tells clients (tools, resources and prompts list_changed).
 import type { Command } from 'commander';
 
 import { serveMcpUntilClosed, type RunMcpOptions } from '../../mcp/main.js';
@@ -15,7 +15,7 @@ export function registerMcpCommand(program: Command): void {
     .option('--http <port>', 'serve Streamable HTTP on this port (0: any free port) instead of stdio')
     .option('--host <host>', 'loopback address to listen on with --http (default 127.0.0.1)')
     .option('--authority <authority>', 'system (default) or delegated_tool: which skills are tools')
-    .option('--watch', 'reload skills when their folders change (clients get tools/list_changed)')
+    .option('--watch', 'reload skills when their folders change (clients get tools/prompts/resources list_changed)')
     .option('--allow-network', 'let skill dependencies download (also LUASKILLS_ALLOW_NETWORK=1)')
     .action(async (o: { http?: string; host?: string; authority?: string; watch?: boolean; allowNetwork?: boolean }, cmd: Command) => {
       const runtimeRoot = resolveRuntimeRoot((cmd.optsWithGlobals() as { runtimeRoot?: string }).runtimeRoot);
