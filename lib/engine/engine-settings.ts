@@ -6,6 +6,8 @@ import path from 'node:path';
 import type { DependencySettings } from '../dependencies/load-hook.js';
 import type { SourceSettings } from '../lifecycle/source-prep.js';
 import type { SkillLoadOptions } from '../skills/load.js';
+import { SkillConfigError } from '../vulcan/config-errors.js';
+import type { SkillConfigLocation } from '../vulcan/config-types.js';
 import type { ResolvedHostPaths } from './host-options.js';
 import type { LuaSkillsEngineOptions } from './options.js';
 
@@ -46,4 +48,18 @@ export function dependencySettingsOf(o: LuaSkillsEngineOptions, p: ResolvedHostP
   if (o.githubApiBaseUrl !== undefined) settings.githubApiBaseUrl = o.githubApiBaseUrl;
   if (o.githubBaseUrl !== undefined) settings.githubBaseUrl = o.githubBaseUrl;
   return settings;
+}
+
+/**
+ * Where the skill config stores are: `skillConfigRoot` (explicit, or `<runtimeRoot>/config`), else
+ * the legacy single file, else `<common parent of the loaded skill roots>/config` as the root.
+ */
+export function configLocationOf(p: ResolvedHostPaths, rootParents: readonly string[]): SkillConfigLocation {
+  if (p.skillConfigRoot !== null) return { root: path.resolve(p.skillConfigRoot) };
+  if (p.skillConfigFilePath !== null) return { file: path.resolve(p.skillConfigFilePath) };
+  if (rootParents.length === 1) return { root: path.join(rootParents[0] as string, 'config') };
+  if (rootParents.length === 0) {
+    throw new SkillConfigError('config_path_unavailable', 'CONFIG_PATH_UNAVAILABLE: no skill config store: set skillConfigRoot or runtimeRoot, or load skill roots first');
+  }
+  throw new SkillConfigError('config_path_unavailable', 'CONFIG_PATH_UNAVAILABLE: multiple runtime roots map to different parents; set host_options.skill_config_root explicitly');
 }

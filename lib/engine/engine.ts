@@ -19,7 +19,7 @@ import { engineOptionsFromJson, resolveHostPaths, type ResolvedHostPaths } from 
 import type { InvocationResult } from './tool-output.js';
 import { LuaSkillsEngineError } from './errors.js';
 import { SkillConfigError } from '../vulcan/config-errors.js';
-import type { SkillConfigLocation, SkillConfigStore } from '../vulcan/config-store.js';
+import type { SkillConfigStore } from '../vulcan/config-store.js';
 import { SkillConfigJson } from '../vulcan/config-json.js';
 import type { EmbedHandler, HostToolHandler, LlmHandler } from '../vulcan/host-bridge.js';
 import { logRecord, type LuaLogRecord } from '../vulcan/log.js';
@@ -40,7 +40,7 @@ import { effectiveStateDirName } from '../skills/load.js';
 import { validateSkillRootChain } from '../skills/roots.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
 import type { DependencySettings } from '../dependencies/load-hook.js';
-import { dependencySettingsOf, loadOptionsOf, sourceSettingsOf } from './engine-settings.js';
+import { configLocationOf, dependencySettingsOf, loadOptionsOf, sourceSettingsOf } from './engine-settings.js';
 
 /**
  * One luaskills engine. This release holds the runtime leases (persistent Lua VMs a host leases
@@ -84,7 +84,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
         o.logSink?.(record);
         this.emit('log', record);
       },
-      configLocation: () => this.#configLocation(),
+      configLocation: () => configLocationOf(this.hostPaths, this.#rootParents),
       configStore: { watchDebounceMs: o.watchDebounceMs ?? 200 },
       tempDir: this.hostPaths.tempDir,
       resourcesDir: this.hostPaths.resourcesDir,
@@ -500,21 +500,6 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
   // Dependency-manager lines reach the log sink and 'log' event as `[LuaSkills:dependency] ...`.
   #depLog(level: 'info' | 'warn', message: string, skillId: string | null): void {
     this.#services.log({ level, label: level, message, line: `[LuaSkills:dependency] ${message}`, source: 'dependency', tool_name: null, skill_name: skillId });
-  }
-
-  // skillConfigRoot (explicit or `<runtimeRoot>/config`), else the legacy single file, else
-  // `<common parent of the loaded skill roots>/config` as the config root.
-  #configLocation(): SkillConfigLocation {
-    if (this.hostPaths.skillConfigRoot !== null) return { root: path.resolve(this.hostPaths.skillConfigRoot) };
-    if (this.hostPaths.skillConfigFilePath !== null) return { file: path.resolve(this.hostPaths.skillConfigFilePath) };
-    if (this.#rootParents.length === 1) return { root: path.join(this.#rootParents[0] as string, 'config') };
-    if (this.#rootParents.length === 0) {
-      throw new SkillConfigError('config_path_unavailable', 'CONFIG_PATH_UNAVAILABLE: no skill config store: set skillConfigRoot or runtimeRoot, or load skill roots first');
-    }
-    throw new SkillConfigError(
-      'config_path_unavailable',
-      'CONFIG_PATH_UNAVAILABLE: multiple runtime roots map to different parents; set host_options.skill_config_root explicitly',
-    );
   }
 
   #assertOpen(): void {

@@ -11,15 +11,8 @@ import path from 'node:path';
 
 import { CONFIG_LIMITS, type DeclaredConfigItem, type SkillConfigValue } from '../skills/config-declaration.js';
 import { SkillConfigError, type SkillConfigErrorCode } from './config-errors.js';
-import {
-  ConfigFileWatcher,
-  SkillConfigEventLog,
-  checkAfterSequence,
-  checkPollLimit,
-  type SkillConfigEvent,
-  type SkillConfigEventBatch,
-  type SkillConfigStoreScope,
-} from './config-events.js';
+import { ConfigChangeTracker, sameDocument } from './config-changes.js';
+import type { SkillConfigEvent, SkillConfigEventBatch, SkillConfigStoreScope } from './config-events.js';
 import { ConfigFile, checkExpectedRevision, type ConfigDocument } from './config-file.js';
 import { checkDeclaredValue, checkKey, checkSkillId, declaredComplete, declaredKey, isPlainObject, itemState } from './config-items.js';
 import {
@@ -44,27 +37,12 @@ export type { SkillConfigEvent, SkillConfigEventBatch } from './config-events.js
 
 const SCOPES: readonly SkillConfigStoreScope[] = ['skills', 'system-skills'];
 
-function sameDocument(a: ConfigDocument, b: ConfigDocument): boolean {
-  if (a === b) return true;
-  if (a.revision !== b.revision) return false;
-  const ids = Object.keys(a.skills);
-  if (ids.length !== Object.keys(b.skills).length) return false;
-  return ids.every((id) => {
-    const x = a.skills[id] ?? {};
-    const y = b.skills[id];
-    return y !== undefined && Object.keys(x).length === Object.keys(y).length && Object.keys(x).every((k) => x[k] === y[k]);
-  });
-}
-
 export class SkillConfigStore {
   readonly #resolve: () => SkillConfigLocation | string;
   readonly #lockTimeoutMs: number;
   readonly #files = new Map<string, ConfigFile>();
   // The last document (or failure) reported per file: what external changes are diffed against.
-  readonly #seen = new Map<string, ConfigDocument>();
-  readonly #failure = new Map<string, string>();
-  readonly #events = new SkillConfigEventLog();
-  readonly #watcher: ConfigFileWatcher;
+  readonly #changes: ConfigChangeTracker;
   #closed = false;
 
   /** The loaded packages (set by the engine): declarations, root (scope) and version. */
@@ -81,9 +59,13 @@ export class SkillConfigStore {
   constructor(resolveLocation: () => SkillConfigLocation | string, options: SkillConfigStoreOptions = {}) {
     this.#resolve = resolveLocation;
     this.#lockTimeoutMs = Math.min(Math.max(options.lockTimeoutMs ?? 5000, 0), 60_000);
-    this.#watcher = new ConfigFileWatcher(options.watchDebounceMs ?? 200, (file) => {
-      void this.#refreshFile(file).catch(() => undefined);
-    });
+    this.#changes = new ConfigChangeTracker(
+      options.watchDebounceMs ?? 200,
+      (id) => this.declaredItems(id),
+      (file) => {
+        void this.#load(this.#scopeOfFile(file)).catch(() => undefined);
+      },
+    );
   }
 
   /** The store file of `scope` (absolute; in legacy single-file mode the same for both scopes). */
@@ -312,7 +294,7 @@ export class SkillConfigStore {
     const out: SkillConfigStoreRefresh[] = [];
     for (const s of scope === undefined ? this.#distinctScopes() : [scope]) {
       const file = this.storePath(s);
-      const before = this.#seen.get(file);
+      const before = this.#changes.seen(file);
       const doc = await this.#load(s);
       out.push({ store_scope: s, revision: String(doc.revision), changed: before !== undefined && !sameDocument(before, doc) });
     }
@@ -324,22 +306,16 @@ export class SkillConfigStore {
    * (1..1000, default 100). The first events call also starts the folder watcher.
    */
   pollEvents(afterSequence?: string, limit = 100): SkillConfigEventBatch {
-    const after = checkAfterSequence(afterSequence);
-    const max = checkPollLimit(limit);
+    const batch = this.#changes.poll(afterSequence, limit);
     this.watch();
-    return this.#events.poll(after, max);
+    return batch;
   }
 
   /** Resolves with the next non-empty batch after the cursor, or an empty one after `timeoutMs` (default 30 s). */
   async waitForEvents(afterSequence?: string, options: { timeoutMs?: number; limit?: number; signal?: AbortSignal } = {}): Promise<SkillConfigEventBatch> {
-    const after = checkAfterSequence(afterSequence);
-    const limit = checkPollLimit(options.limit ?? 100);
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || timeoutMs > 2_147_483_647) {
-      throw new SkillConfigError('invalid_value', 'timeoutMs must be a number of milliseconds between 0 and 2147483647');
-    }
+    const waiting = this.#changes.wait(afterSequence, options);
     this.watch();
-    return this.#events.wait(after, limit, timeoutMs, options.signal);
+    return waiting;
   }
 
   /**
@@ -350,26 +326,9 @@ export class SkillConfigStore {
     handler: (event: SkillConfigEvent) => void | Promise<void>,
     options: { afterSequence?: string; limit?: number; onError?: (error: unknown) => void } = {},
   ): () => void {
-    let cursor = checkAfterSequence(options.afterSequence);
-    const limit = checkPollLimit(options.limit ?? 100);
-    const stop = new AbortController();
-    const loop = async (): Promise<void> => {
-      while (!stop.signal.aborted && !this.#closed) {
-        const batch = await this.#events.wait(cursor, limit, 2_147_483_647, stop.signal);
-        for (const event of batch.events) {
-          if (stop.signal.aborted) return;
-          cursor = BigInt(event.sequence);
-          try {
-            await handler(event);
-          } catch (err) {
-            options.onError?.(err);
-          }
-        }
-      }
-    };
+    const stop = this.#changes.subscribe(handler, options);
     this.watch();
-    void loop();
-    return () => stop.abort();
+    return stop;
   }
 
   /** Starts watching the store files for changes made by other processes (idempotent). */
@@ -381,23 +340,13 @@ export class SkillConfigStore {
     } catch {
       return; // no location yet: the next events call tries again
     }
-    for (const file of files) {
-      if (!this.#seen.has(file)) {
-        void this.#fileFor(file)
-          .read()
-          .then((doc) => {
-            if (!this.#seen.has(file)) this.#seen.set(file, doc); // a baseline only: never over a newer read
-          }, () => undefined);
-      }
-      this.#watcher.watch(file);
-    }
+    for (const file of files) this.#changes.watch(file, () => this.#fileFor(file).read());
   }
 
   /** Stops the watcher and ends pending waits. */
   close(): void {
     this.#closed = true;
-    this.#watcher.close();
-    this.#events.close();
+    this.#changes.close();
   }
 
   #resolveLocation(): SkillConfigLocation {
@@ -427,60 +376,11 @@ export class SkillConfigStore {
     const file = this.storePath(scope);
     try {
       const doc = await this.#fileFor(file).read();
-      this.#reconcile(file, scope, doc);
+      this.#changes.observe(file, scope, doc);
       return doc;
     } catch (err) {
-      this.#reportFailure(file, scope, err);
+      this.#changes.failed(file, scope, err);
       throw err;
-    }
-  }
-
-  async #refreshFile(file: string): Promise<void> {
-    if (this.#closed) return;
-    await this.#load(this.#scopeOfFile(file));
-  }
-
-  #reconcile(file: string, scope: SkillConfigStoreScope, doc: ConfigDocument): void {
-    this.#failure.delete(file);
-    const seen = this.#seen.get(file);
-    this.#seen.set(file, doc);
-    if (seen === undefined || seen === doc) return;
-    this.#emitDiff(scope, seen, doc, 'external_reload');
-  }
-
-  #reportFailure(file: string, scope: SkillConfigStoreScope, err: unknown): void {
-    if (!(err instanceof SkillConfigError) || (err.code !== 'config_corrupt' && err.code !== 'config_io')) return;
-    if (this.#failure.get(file) === err.message) return; // reported once until it changes
-    this.#failure.set(file, err.message);
-    this.#events.append({
-      type: 'skill_config_reload_failed',
-      store_scope: scope,
-      revision: String(this.#seen.get(file)?.revision ?? 0n),
-      source: 'external_reload',
-      error: { code: err.code, message: err.message },
-    });
-  }
-
-  // One event per skill whose stored strings differ; a revision change alone is a store-level event.
-  #emitDiff(scope: SkillConfigStoreScope, before: ConfigDocument, after: ConfigDocument, source: SkillConfigEvent['source'], onlySkill?: string): void {
-    let any = false;
-    const ids = onlySkill !== undefined ? [onlySkill] : [...new Set([...Object.keys(before.skills), ...Object.keys(after.skills)])].sort();
-    for (const id of ids) {
-      const a = before.skills[id] ?? {};
-      const b = after.skills[id] ?? {};
-      const changed = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => a[k] !== b[k]).sort();
-      if (changed.length === 0) continue;
-      any = true;
-      const event: Omit<SkillConfigEvent, 'sequence'> = { type: 'skill_config_changed', store_scope: scope, skill_id: id, revision: String(after.revision), changed_keys: changed, source };
-      const declared = this.declaredItems(id);
-      if (declared) {
-        event.restart_required_keys = declared.filter((item) => item.restart_required && changed.includes(item.key)).map((item) => item.key);
-        event.complete = declaredComplete(declared, b);
-      }
-      this.#events.append(event);
-    }
-    if (!any && before.revision !== after.revision) {
-      this.#events.append({ type: 'skill_config_changed', store_scope: scope, revision: String(after.revision), source });
     }
   }
 
@@ -503,15 +403,14 @@ export class SkillConfigStore {
           else doc.skills[id] = current;
           return true;
         },
-        (found) => this.#reconcile(file, scope, found),
+        (found) => this.#changes.observe(file, scope, found),
       );
     } catch (err) {
-      this.#reportFailure(file, scope, err);
+      this.#changes.failed(file, scope, err);
       throw err;
     }
     if (result.after !== result.before) {
-      this.#seen.set(file, result.after);
-      this.#emitDiff(scope, result.before, result.after, 'local_write', id);
+      this.#changes.wrote(file, scope, result.before, result.after, id);
     }
     return { revision: String(result.after.revision), changedKeys };
   }
