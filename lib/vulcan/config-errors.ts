@@ -23,6 +23,9 @@ export const SKILL_CONFIG_ERROR_CODES = [
   'config_revision_exhausted',
   'config_lock_failed',
   'config_lock_timeout',
+  // config_validator runs (lib/skills/config-validator.ts).
+  'config_validator_timeout',
+  'config_validator_failed',
 ] as const;
 export type SkillConfigErrorCode = (typeof SKILL_CONFIG_ERROR_CODES)[number];
 
