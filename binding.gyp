@@ -41,6 +41,7 @@
         'native/interrupt_signal.cc',
         'native/watchdog.cc',
         'native/typed_containers.cc',
+        'native/safe_libraries.cc',
         'native/vm_core.cc',
         'native/vm_thread.cc',
         'native/vulcan/abs_path.cc',

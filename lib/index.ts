@@ -182,6 +182,13 @@ export {
   type SkillConfigValue,
   type ConfigValueProblem,
 } from './skills/config-declaration.js';
+export {
+  runConfigValidator,
+  RunConfigValidatorRequestSchema,
+  CONFIG_VALIDATOR_LIMITS,
+  type RunConfigValidatorRequest,
+  type ConfigBusinessIssue,
+} from './skills/config-validator.js';
 export { SkillConfigError, SKILL_CONFIG_ERROR_CODES, type SkillConfigErrorCode } from './vulcan/config-errors.js';
 export { RuntimeCache, CACHE_CAPACITY, CACHE_DEFAULT_TTL_SEC, CACHE_MAX_TTL_SEC, type RuntimeCacheConfig } from './vulcan/cache.js';
 export { logLevelOf, type LuaLogRecord, type LuaLogSink, type LuaLogLevel } from './vulcan/log.js';

@@ -30,7 +30,13 @@ export interface NativeLuaVm {
 }
 
 export interface NativeAddon {
-  LuaVm: new (memoryLimitBytes: number, hookInterval: number, bigintForLargeIntegers: boolean, bufferForInvalidUtf8: boolean) => NativeLuaVm;
+  LuaVm: new (
+    memoryLimitBytes: number,
+    hookInterval: number,
+    bigintForLargeIntegers: boolean,
+    bufferForInvalidUtf8: boolean,
+    safeLibraries: boolean,
+  ) => NativeLuaVm;
   nativeBaseline(kind: 'newstate' | 'openlibs', iterations: number): number;
   luaVersion: string;
   setBuilders(

@@ -130,7 +130,8 @@ Napi::Function LuaVm::Init(Napi::Env env) {
       });
 }
 
-// new NativeLuaVm(memoryLimitBytes, hookInterval, bigintForLargeIntegers, bufferForInvalidUtf8)
+// new NativeLuaVm(memoryLimitBytes, hookInterval, bigintForLargeIntegers, bufferForInvalidUtf8,
+//                 safeLibraries)
 // The TS layer validates and fills every argument.
 LuaVm::LuaVm(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LuaVm>(info) {
   Napi::Env env = info.Env();
@@ -140,6 +141,7 @@ LuaVm::LuaVm(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LuaVm>(info) {
   limits.hook_interval = info[1].As<Napi::Number>().Int32Value();
   convert_.bigint_for_large_integers = info[2].As<Napi::Boolean>().Value();
   convert_.buffer_for_invalid_utf8 = info[3].As<Napi::Boolean>().Value();
+  limits.safe_libraries = info[4].As<Napi::Boolean>().Value();
   core_ = VmCore::Create(limits, &AddonData::From(env)->watchdog);
   if (!core_) {
     Napi::Value err = MakeError(

@@ -7,6 +7,7 @@
 
 #include "coroutine_hooks.h"
 #include "interrupt_signal.h"
+#include "safe_libraries.h"
 #include "watchdog.h"
 #include "typed_containers.h"
 #include "vulcan/fs.h"
@@ -52,6 +53,17 @@ std::unique_ptr<VmCore> VmCore::Create(const VmLimits& limits, Watchdog* watchdo
   core->L_ = L;
   *static_cast<VmCore**>(lua_getextraspace(L)) = core.get();
   // Opening the libraries allocates and may hit a tiny cap: do it protected.
+  if (limits.safe_libraries) {
+    lua_pushcfunction(L, [](lua_State* S) -> int {
+      OpenSafeLibraries(S);
+      // The markers only: JS objects and arrays passed in keep their kind. The module that
+      // exposes them is a preload entry, unreachable without require.
+      InstallTypedContainers(S);
+      return 0;
+    });
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) return nullptr;
+    return core;
+  }
   lua_pushcfunction(L, [](lua_State* S) -> int {
     luaL_openlibs(S);
     InstallTypedContainers(S);

@@ -44,6 +44,7 @@ struct FailureInfo {
 struct VmLimits {
   size_t memory_limit_bytes = 0;  // 0: no cap
   int hook_interval = 1000;       // instructions between limit checks
+  bool safe_libraries = false;    // only the pure libraries of safe_libraries.h, no vulcan modules
 };
 
 class Watchdog;

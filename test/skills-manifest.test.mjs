@@ -106,6 +106,8 @@ test('a valid package resolves to absolute paths, defaults and input schemas', a
       topics: [{ name: 'search-flow', description: 'How to search.', file: 'help/search.lua', path: path.join(dir, 'help/search.lua') }],
     },
     config: [], // no `config:` declared (see skill-config-declared.test.mjs)
+    config_validator: null, // see config-validator.test.mjs
+    config_validator_path: null,
   });
 });
 

@@ -120,6 +120,39 @@ test('standard libraries are all there, jit is absent', () => {
   assert.equal(vm.execSync('local f = coroutine.wrap(function() error("bad") end) local ok, e = pcall(f) return e'), 'exec:1: bad');
 });
 
+test("libraries: 'safe' opens only pure libraries: no files, process, host modules or finalizers", async () => {
+  const vm = new LuaVm({ libraries: 'safe' });
+  assert.equal(
+    vm.execSync('local names = {} for k in pairs(_G) do names[#names + 1] = k end table.sort(names) return table.concat(names, " ")'),
+    '_G _VERSION assert collectgarbage error getmetatable ipairs load math next pairs pcall rawequal rawget rawlen rawset select setmetatable string table tonumber tostring type utf8 xpcall',
+  );
+  // Nothing reachable through the registry either: no package.loaded, no preload.
+  assert.equal(vm.execSync('return tostring(require) .. tostring(package) .. tostring(io) .. tostring(os) .. tostring(debug) .. tostring(coroutine)'), 'nilnilnilnilnilnil');
+  assert.equal(vm.execSync('return load("return 6 * 7")()'), 42);
+  assert.equal(vm.execSync('local env = { x = 5 } return load("return x", "c", "t", env)()'), 5);
+  assert.equal(vm.execSync('return load("return x", "c", nil, { x = 6 })()'), 6);
+  // load is text-only whatever mode is asked for: bytecode is unchecked and could crash the process.
+  assert.deepEqual(vm.execSync('return load(string.dump(function() return 1 end), "bc", "b")', { allResults: true }), [undefined, "attempt to load a binary chunk (mode is 't')"]);
+  assert.deepEqual(vm.execSync('return pcall(setmetatable, {}, { __gc = function() end })', { allResults: true }), [
+    false,
+    'setmetatable: __gc metamethods are not available in this state',
+  ]);
+  assert.equal(vm.execSync('return getmetatable(setmetatable({}, { __index = { a = 3 } })).__index.a'), 3);
+  assert.deepEqual(vm.execSync('return math.type(args.i), math.type(args.f), utf8.len("héllo"), #args.list', { args: { i: 2, f: 2.5, list: [1, 2] }, allResults: true }), [
+    'integer',
+    'float',
+    5,
+    2,
+  ]);
+  await assert.rejects(vm.exec('while true do end', { timeoutMs: 20 }), (e) => e instanceof LuaError && e.code === 'timeout');
+  vm.close();
+  const small = new LuaVm({ libraries: 'safe', memoryLimitBytes: 1 << 20 });
+  await assert.rejects(small.exec('local s = "x" while true do s = s .. s end'), (e) => e instanceof LuaError && e.code === 'memory_limit');
+  small.close();
+  assert.throws(() => new LuaVm({ libraries: 'none' }), /Invalid LuaVm options.libraries/);
+  assert.equal(new LuaVm({ libraries: 'all' }).execSync('return type(io.open)'), 'function');
+});
+
 test('thousands of runs and VMs stay stable', async () => {
   for (let i = 0; i < 2000; i++) {
     const vm = new LuaVm();

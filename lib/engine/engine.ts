@@ -35,6 +35,7 @@ import type { LifecycleOptions } from '../lifecycle/context.js';
 import type { SkillInstallRequest, SourceSettings } from '../lifecycle/source-prep.js';
 import type { SkillStateResult, SkillUninstallResult, UninstallOptions } from '../lifecycle/state-ops.js';
 import { LifecycleError } from '../lifecycle/errors.js';
+import { businessIssuesOf } from '../skills/config-validator.js';
 import { describeInstalledConfig, type InstalledSkillConfigDescriptor } from '../skills/installed-config.js';
 import { effectiveStateDirName } from '../skills/load.js';
 import { validateSkillRootChain } from '../skills/roots.js';
@@ -111,6 +112,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       { managedIoCompat: o.enableManagedIoCompat !== false },
     );
     this.#services.config.packages = (skillId) => this.#skills.set?.registry.getSkill(skillId);
+    this.#services.config.businessValidator = (skillId, values) => businessIssuesOf(this.#skills.set?.registry.getSkill(skillId), values);
     this.#services.config.loadedSkillIds = () => this.#skills.set?.registry.skills.map((pkg) => pkg.skill_id) ?? [];
     this.#services.luaExec = (input, caller) => {
       let request: LuaExecRequest;

@@ -12,6 +12,7 @@ export const SKILL_PACKAGE_ERROR_CODES = [
   'skill_id_declared',
   'manifest_schema',
   'invalid_config_declaration',
+  'invalid_config_validator',
   'skill_disabled',
   'invalid_identifier',
   'invalid_version',

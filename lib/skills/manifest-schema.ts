@@ -66,6 +66,8 @@ export const SkillManifestSchema = Type.Object(
     entries: Type.Optional(Type.Array(SkillEntryManifestSchema)),
     /** 0.5.5 declared config: a list, checked with item-level messages by parseConfigDeclarations (config-declaration.ts). */
     config: Type.Optional(Type.Unknown()),
+    /** 0.5.5 business-rule validator of the declared config: `runtime/<file>.lua` (checked in manifest.ts). */
+    config_validator: Type.Optional(Type.String()),
     help: Type.Optional(
       Type.Object(
         {

@@ -75,6 +75,10 @@ export interface SkillPackage {
   help: { main: SkillHelpNode; topics: SkillHelpNode[] };
   /** 0.5.5 declared config (`config:`), in declaration order; empty when none is declared. */
   config: DeclaredConfigItem[];
+  /** `config_validator:` as declared (trimmed, e.g. `runtime/validate_config.lua`), or `null`. */
+  config_validator: string | null;
+  /** Absolute path of the validator script (a file at load time), or `null`. See `runConfigValidator`. */
+  config_validator_path: string | null;
 }
 
 /** Where a package directory sits in the root chain. */
@@ -155,10 +159,29 @@ function resolveHelp(manifest: SkillManifest, dir: string): SkillPackage['help']
 }
 
 /**
+ * `config_validator:` -> its absolute path, or `null` when none is declared. It needs declared
+ * items to check, lives under runtime/ like entry scripts, is a `.lua` file and exists.
+ */
+async function resolveConfigValidator(manifest: SkillManifest, dir: string, skillId: string, config: DeclaredConfigItem[]): Promise<string | null> {
+  if (manifest.config_validator === undefined) return null;
+  const fail = (message: string): never => {
+    throw new SkillPackageError('invalid_config_validator', `skill ${skillId}: ${message}`);
+  };
+  if (config.length === 0) fail('config_validator requires a config: list declaring at least one item');
+  const checked = checkSkillRelativePath(manifest.config_validator, 'runtime', 'config_validator');
+  if (!checked.ok) return fail(checked.message);
+  if (!checked.segments.at(-1)!.endsWith('.lua')) fail('config_validator must name a .lua file');
+  const file = path.join(dir, ...checked.segments);
+  if (!(await isFile(file))) fail(`config_validator ${manifest.config_validator.trim()} not found in ${dir}`);
+  return file;
+}
+
+/**
  * Loads one package directory: skill.yaml present, no `skill_id` key, the strict schema, the
  * directory name rule, `enable`, input schemas, version, at least one entry, per entry the name
  * rule, `lua_entry`/`lua_module` present, `lua_entry` under runtime/ and existing, help paths,
- * then unique local entry names. Throws {@link SkillPackageError} with upstream's text.
+ * then the `config:` list and `config_validator`, then unique local entry names. Throws
+ * {@link SkillPackageError} with upstream's text.
  * `allowDisabled` reads a package whose skill.yaml says `enable: false` (for installed-mode describe).
  */
 export async function loadSkillPackage(skillDir: string, location: SkillPackageLocation, options: { allowDisabled?: boolean } = {}): Promise<SkillPackage> {
@@ -215,6 +238,7 @@ export async function loadSkillPackage(skillDir: string, location: SkillPackageL
     if (!(err instanceof ConfigDeclarationError)) throw err;
     throw new SkillPackageError('invalid_config_declaration', `CONFIG_DECLARATION_INVALID: skill.yaml: ${err.message}`);
   }
+  const configValidatorPath = await resolveConfigValidator(manifest, dir, skillId, config);
 
   // Upstream finds this only when it builds the registry and then fails the whole load; here it
   // refuses just this package.
@@ -240,5 +264,7 @@ export async function loadSkillPackage(skillDir: string, location: SkillPackageL
     entries,
     help,
     config,
+    config_validator: configValidatorPath === null ? null : manifest.config_validator!.trim(),
+    config_validator_path: configValidatorPath,
   };
 }

@@ -104,6 +104,7 @@ export class LuaVm implements Disposable {
         o.instructionHookInterval ?? 1000,
         (o.largeIntegers ?? 'bigint') === 'bigint',
         (o.invalidUtf8 ?? 'buffer') === 'buffer',
+        o.libraries === 'safe',
       );
     } catch (err) {
       rethrow(err);

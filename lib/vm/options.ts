@@ -15,6 +15,13 @@ export const LuaVmOptionsSchema = Type.Object(
     largeIntegers: Type.Optional(Type.Union([Type.Literal('bigint'), Type.Literal('error')])),
     /** Lua strings that are not UTF-8: 'buffer' (default) or 'error'. */
     invalidUtf8: Type.Optional(Type.Union([Type.Literal('buffer'), Type.Literal('error')])),
+    /**
+     * Standard libraries of the state: 'all' (default: every standard library plus the vulcan
+     * modules) or 'safe' (base without dofile/loadfile/print/warn, with a text-only load and a
+     * setmetatable that refuses __gc; string, table, math, utf8; nothing that reaches files, the
+     * process or the host).
+     */
+    libraries: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('safe')])),
   },
   { additionalProperties: false },
 );

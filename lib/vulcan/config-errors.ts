@@ -25,6 +25,9 @@ export const SKILL_CONFIG_ERROR_CODES = [
   'config_lock_timeout',
   'config_event_limit_invalid',
   'config_event_sequence_invalid',
+  // config_validator runs (lib/skills/config-validator.ts).
+  'config_validator_timeout',
+  'config_validator_failed',
 ] as const;
 export type SkillConfigErrorCode = (typeof SKILL_CONFIG_ERROR_CODES)[number];
 
