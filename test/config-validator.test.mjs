@@ -353,3 +353,51 @@ test('a file that cannot be read fails; a malformed request is a TypeError', asy
   await assert.rejects(run(pkg, {}, { memoryLimitBytes: 1024 }), (err) => err instanceof TypeError && err.message.startsWith('Invalid runConfigValidator request.memoryLimitBytes'));
   await assert.rejects(run(pkg, {}, { extra: true }), (err) => err instanceof TypeError && /extra/.test(err.message));
 });
+
+test('the engine: validate / describe / Lua status carry business_issues; a looping validator is one timeout issue', async () => {
+  const { LuaSkillsEngine } = await import('../dist/index.js');
+  const base = mkdtempSync(path.join(work, 'engine-'));
+  const skills = path.join(base, 'skills');
+  const write = (id, validatorSource) => {
+    const dir = path.join(skills, id);
+    mkdirSync(path.join(dir, 'runtime'), { recursive: true });
+    writeFileSync(path.join(dir, 'runtime', 'status.lua'), 'return function() local s = vulcan.config.status() return vulcan.json.encode({ complete = s.complete, issues = s.business_issues }) end');
+    writeFileSync(path.join(dir, 'runtime', 'validate.lua'), validatorSource);
+    writeFileSync(
+      path.join(dir, 'skill.yaml'),
+      ['name: v', 'version: 1.0.0', `config: ${JSON.stringify(DECLARED)}`, 'config_validator: runtime/validate.lua', 'entries:', '  - name: status', '    lua_entry: runtime/status.lua', `    lua_module: ${id}_status`].join('\n') + '\n',
+    );
+  };
+  write('ranged', RANGE_RULE);
+  write('looping', 'return function() while true do end end');
+  const engine = new LuaSkillsEngine({ pool: { minSize: 0, maxSize: 1 }, skillConfigRoot: path.join(base, 'cfg') });
+  try {
+    assert.deepEqual((await engine.loadFromRoots([{ name: 'ROOT', skills_dir: skills }])).failed, []);
+    await engine.config.set('ranged', { min_port: 9000, max_port: 8000, mode: 'fast' });
+    const v = await engine.config.validate('ranged');
+    assert.equal(v.complete, false);
+    assert.deepEqual(v.missing, []);
+    assert.deepEqual(v.business_issues, [
+      { key: 'max_port', code: 'PORT_RANGE', message: 'max_port must not be below min_port' },
+      { code: 'KEY_NEEDED', message: 'fast mode needs api.key' },
+    ]);
+    assert.equal((await engine.config.describe('ranged')).business_issue_count, 2);
+    assert.equal((await engine.callSkill('ranged-status')).content, '{"complete":false,"issues":[{"code":"PORT_RANGE","key":"max_port","message":"max_port must not be below min_port"},{"code":"KEY_NEEDED","message":"fast mode needs api.key"}]}');
+    // Fixed values: the validator sees the sensitive key too (it stays in the sandbox), and passes.
+    await engine.config.set('ranged', { max_port: 9100, 'api.key': 'sk-very-secret' });
+    const fixed = await engine.config.validate('ranged');
+    assert.deepEqual([fixed.complete, fixed.business_issues], [true, []]);
+    assert.equal(JSON.stringify(await engine.config.describe('ranged', { includeValues: true })).includes('sk-very-secret'), false);
+
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const looping = await engine.config.validate('looping');
+    clearInterval(timer);
+    assert.ok(ticks > 0, 'the event loop kept running while the validator looped');
+    assert.equal(looping.complete, false);
+    assert.deepEqual(looping.business_issues.map((i) => i.code), ['config_validator_timeout']);
+    assert.match(looping.business_issues[0].message, /^skill looping: config_validator .*validate\.lua did not finish within 1000 ms/);
+  } finally {
+    await engine.close();
+  }
+});
