@@ -39,35 +39,37 @@ local function table_at(t, key)
   return v
 end
 
-local function reset_scope()
+-- With `scope`, the reset and the call's request context (already shaped by the host: tables or
+-- empty objects) in one pass, so no reset value is made only to be replaced. `entry_follows`:
+-- apply_entry installs the entry's database bindings next, so the disabled ones are not built.
+local function reset_scope(scope, entry_follows)
   if type(vulcan) ~= "table" then vulcan = {} end
   local ctx = table_at(vulcan, "context")
   local internal = table_at(table_at(vulcan, "runtime"), "internal")
   table_at(vulcan, "deps")
-  ctx.request = empty_object()
-  ctx.client_info = nil
-  ctx.client_capabilities = empty_object()
-  ctx.client_budget = empty_object()
-  ctx.tool_config = empty_object()
-  ctx.host_result = { enabled = false, allowed_kinds = types.array(), max_payload_bytes = nil }
+  if scope == nil then
+    ctx.request = empty_object()
+    ctx.client_info = nil
+    ctx.client_capabilities = empty_object()
+    ctx.client_budget = empty_object()
+    ctx.tool_config = empty_object()
+    ctx.host_result = { enabled = false, allowed_kinds = types.array(), max_payload_bytes = nil }
+  else
+    ctx.request = scope.request or empty_object()
+    ctx.client_info = scope.client_info
+    ctx.client_capabilities = scope.client_capabilities or empty_object()
+    ctx.client_budget = scope.client_budget or empty_object()
+    ctx.tool_config = scope.tool_config or empty_object()
+    ctx.host_result = scope.host_result
+      or { enabled = false, allowed_kinds = types.array(), max_payload_bytes = nil }
+  end
   ctx.skill_dir, ctx.entry_dir, ctx.entry_file = nil, nil, nil
   internal.tool_name, internal.skill_name, internal.entry_name, internal.root_name = nil, nil, nil, nil
   internal.luaexec_active = false
   internal.luaexec_caller_tool_name = nil
   vulcan.deps.tools_path, vulcan.deps.lua_path, vulcan.deps.ffi_path = nil, nil, nil
-  db.apply(nil)
+  if not entry_follows then db.apply(nil) end
   __runlua_args = nil
-end
-
--- The per-call request context (already shaped by the host: tables or empty objects).
-local function apply_scope(scope)
-  local ctx = vulcan.context
-  ctx.request = scope.request or empty_object()
-  ctx.client_info = scope.client_info
-  ctx.client_capabilities = scope.client_capabilities or empty_object()
-  ctx.client_budget = scope.client_budget or empty_object()
-  ctx.tool_config = scope.tool_config or empty_object()
-  if scope.host_result then ctx.host_result = scope.host_result end
 end
 
 -- Who is running: the internal markers, the file context and the dependency paths of an entry.
@@ -117,16 +119,17 @@ end
 
 local crossable = { ["nil"] = true, boolean = true, number = true, string = true, table = true }
 
--- Values go back with their Lua types; values that cannot cross to JS go back as nil.
-local function describe(n, ...)
+-- Values go back with their Lua types; values that cannot cross to JS go back as nil. `results` is
+-- pcall's packed outcome (true, values...), changed in place.
+local function describe(results)
+  local n = results.n - 1
   local kinds = {}
-  local values = table.pack(...)
   for i = 1, n do
-    local v = values[i]
+    local v = results[i + 1]
     kinds[i] = type_name(v)
-    if not crossable[type(v)] and not types.is_null(v) then values[i] = nil end
+    if not crossable[type(v)] and not types.is_null(v) then results[i + 1] = nil end
   end
-  return n, kinds, table.unpack(values, 1, n)
+  return n, kinds, unpack(results, 2, results.n)
 end
 
 -- Host side of call_skill: one entry call with a fresh request scope. Returns the count, the
@@ -134,22 +137,21 @@ end
 function __luaskills_invoke(name, call_args, scope, recompile)
   local entry = entries[name]
   if entry == nil then error("Lua skill '" .. name .. "' not found", 0) end
-  reset_scope()
-  apply_scope(scope)
+  reset_scope(scope, true)
   apply_entry(name, entry)
   -- Compiling can fail too: the scope is reset on every path.
-  local results = table.pack(pcall(handler_for, name, entry, recompile))
-  if results[1] then results = table.pack(pcall(results[2], call_args)) end
+  local ok, handler = pcall(handler_for, name, entry, recompile)
+  local results
+  if ok then results = pack(pcall(handler, call_args)) else results = pack(false, handler) end
   reset_scope()
   if not results[1] then error(results[2], 0) end
-  return describe(results.n - 1, table.unpack(results, 2, results.n))
+  return describe(results)
 end
 
 -- run_lua and help renders: the request scope (and, for a help file, the skill's markers) for
 -- one host job, set before it and reset after it by the host.
 function __luaskills_enter(scope, marker_name, marker)
-  reset_scope()
-  apply_scope(scope)
+  reset_scope(scope, marker ~= nil)
   if marker ~= nil then apply_entry(marker_name, marker) end
 end
 
