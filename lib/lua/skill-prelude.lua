@@ -40,9 +40,13 @@ local function table_at(t, key)
 end
 
 -- With `scope`, the reset and the call's request context (already shaped by the host: tables or
--- empty objects) in one pass, so no reset value is made only to be replaced. `entry_follows`:
--- apply_entry installs the entry's database bindings next, so the disabled ones are not built.
-local function reset_scope(scope, entry_follows)
+-- empty objects) in one pass, so no reset value is made only to be replaced. `bindings` says what
+-- goes into vulcan.sqlite / vulcan.lancedb:
+--   "disabled": fresh disabled tables (code runs next and sees them: run_lua, luaexec, leases);
+--   "entry":    nothing, apply_entry installs the entry's fresh bindings next;
+--   "idle":     the VM's shared disabled pair, after a job: no code runs before the next job's
+--               reset, which installs fresh ones, so the tables after a job need not be new.
+local function reset_scope(scope, bindings)
   if type(vulcan) ~= "table" then vulcan = {} end
   local ctx = table_at(vulcan, "context")
   local internal = table_at(table_at(vulcan, "runtime"), "internal")
@@ -68,7 +72,7 @@ local function reset_scope(scope, entry_follows)
   internal.luaexec_active = false
   internal.luaexec_caller_tool_name = nil
   vulcan.deps.tools_path, vulcan.deps.lua_path, vulcan.deps.ffi_path = nil, nil, nil
-  if not entry_follows then db.apply(nil) end
+  if bindings == "disabled" then db.apply(nil) elseif bindings == "idle" then db.apply_idle() end
   __runlua_args = nil
 end
 
@@ -137,13 +141,13 @@ end
 function __luaskills_invoke(name, call_args, scope, recompile)
   local entry = entries[name]
   if entry == nil then error("Lua skill '" .. name .. "' not found", 0) end
-  reset_scope(scope, true)
+  reset_scope(scope, "entry")
   apply_entry(name, entry)
   -- Compiling can fail too: the scope is reset on every path.
   local ok, handler = pcall(handler_for, name, entry, recompile)
   local results
   if ok then results = pack(pcall(handler, call_args)) else results = pack(false, handler) end
-  reset_scope()
+  reset_scope(nil, "idle")
   if not results[1] then error(results[2], 0) end
   return describe(results)
 end
@@ -151,12 +155,12 @@ end
 -- run_lua and help renders: the request scope (and, for a help file, the skill's markers) for
 -- one host job, set before it and reset after it by the host.
 function __luaskills_enter(scope, marker_name, marker)
-  reset_scope(scope, marker ~= nil)
+  reset_scope(scope, marker ~= nil and "entry" or "disabled")
   if marker ~= nil then apply_entry(marker_name, marker) end
 end
 
 function __luaskills_leave()
-  reset_scope()
+  reset_scope(nil, "idle")
 end
 
 -- What vulcan.call saves and restores around a nested call (upstream LuaNestedCallScopeGuard):
@@ -239,4 +243,4 @@ local function call(name, call_args)
 end
 vulcan.call = call
 
-reset_scope()
+reset_scope(nil, "disabled")

@@ -147,11 +147,21 @@ local function binding(kind, entry)
   return BUILD[kind](true, m.fns)
 end
 
+local idle
+
 package.loaded["luaskills.db"] = {
   -- Both bindings of the entry that starts (nil: outside any skill).
   apply = function(entry)
     if type(vulcan) ~= "table" then return end
     vulcan.sqlite = binding("sqlite", entry)
     vulcan.lancedb = binding("lancedb", entry)
+  end,
+  -- The disabled pair a reset installs after a job: made once per VM, as no job's code sees it
+  -- (every job installs fresh bindings before its code runs).
+  apply_idle = function()
+    if type(vulcan) ~= "table" then return end
+    idle = idle or { sqlite = binding("sqlite", nil), lancedb = binding("lancedb", nil) }
+    vulcan.sqlite = idle.sqlite
+    vulcan.lancedb = idle.lancedb
   end,
 }
