@@ -22,7 +22,9 @@ uint64_t Watchdog::Arm(VmCore* core, Clock::time_point deadline) {
   if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
   const uint64_t ticket = next_ticket_++;
   deadlines_.emplace(deadline, std::make_pair(ticket, core));
-  cv_.notify_all();
+  // Waking the thread is a context switch per job; it only has to re-plan when this deadline
+  // comes before the time it sleeps until (jobs with the same timeout back to back never do).
+  if (deadline < wake_at_) cv_.notify_all();
   return ticket;
 }
 
@@ -41,6 +43,7 @@ void Watchdog::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     if (deadlines_.empty()) {
+      wake_at_ = Clock::time_point::max();
       cv_.wait(lock);
       continue;
     }
@@ -48,6 +51,7 @@ void Watchdog::Loop() {
     // A copy: Disarm may erase the entry while this thread waits.
     const Clock::time_point due = first->first;
     if (Clock::now() < due) {
+      wake_at_ = due;
       cv_.wait_until(lock, due);
       continue;
     }

@@ -32,6 +32,8 @@ class Watchdog {
   std::mutex mu_;
   std::condition_variable cv_;
   std::multimap<Clock::time_point, std::pair<uint64_t, VmCore*>> deadlines_;
+  // When the thread wakes next on its own (max: not before an Arm), so Arm knows whether to wake it.
+  Clock::time_point wake_at_ = Clock::time_point::max();
   uint64_t next_ticket_ = 1;
   bool stop_ = false;
   std::thread thread_;

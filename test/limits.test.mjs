@@ -37,6 +37,23 @@ test('call with timeoutMs, and Lua pcall cannot swallow the timeout', async () =
   vm.close();
 });
 
+// The deadline thread sleeps until the earliest deadline it knows and is only woken for an
+// earlier one: a short deadline armed while it sleeps on a long one must still fire.
+test('a short timeout fires while the deadline thread waits on long ones', { timeout: 30_000 }, async () => {
+  const slow = new LuaVm();
+  const fast = new LuaVm();
+  for (let i = 0; i < 50; i++) assert.equal(await fast.exec('return 1', { timeoutMs: 1e9 }), 1);
+  const ac = new AbortController();
+  const long = slow.exec('while true do end', { timeoutMs: 1e9, signal: ac.signal });
+  await assert.rejects(fast.exec('while true do end', { timeoutMs: 50 }), (e) => e.code === 'timeout');
+  for (let i = 0; i < 5; i++) assert.equal(await fast.exec('return 2', { timeoutMs: 1e9 }), 2);
+  await assert.rejects(fast.exec('while true do end', { timeoutMs: 20 }), (e) => e.code === 'timeout');
+  ac.abort();
+  await assert.rejects(long, (e) => e.code === 'cancelled');
+  slow.close();
+  fast.close();
+});
+
 test('a coroutine created earlier cannot escape a later timeout', () => {
   const vm = new LuaVm();
   vm.execSync('co = coroutine.create(function() while true do end end); wrapped = coroutine.wrap(function() while true do end end)');

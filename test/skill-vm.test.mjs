@@ -88,6 +88,12 @@ test('the request scope is set for the call and reset after it', async () => {
   const bare = await vm.invoke('demo-ctx', {}, {});
   assert.equal(bare[0].value, 'nil|nil|demo-ctx|demo|ctx|false');
   assert.deepEqual(vm.vm.execSync('local c = vulcan.context return { c.skill_dir == nil, vulcan.runtime.internal.tool_name == nil, next(c.request) == nil }'), [true, true, true]);
+  // After a call the database bindings are the disabled ones of no skill.
+  const db = 'local s, l = vulcan.sqlite, vulcan.lancedb return { s.enabled, s.status().reason, s.status().skill_name == nil, l.enabled, l.info().reason }';
+  const disabled = [false, 'current skill has not enabled sqlite', true, false, 'current skill has not enabled lancedb'];
+  assert.deepEqual(vm.vm.execSync(db), disabled);
+  await vm.invoke('demo-ctx', {}, {});
+  assert.deepEqual(vm.vm.execSync(db), disabled);
   vm.close();
 });
 

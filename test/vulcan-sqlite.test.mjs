@@ -121,6 +121,49 @@ test('the disabled binding: a skill without sqlite.enable, run_lua, a lease', as
   }
 });
 
+// Reports the bindings it was given, then scribbles on them, keeps references to them and replaces
+// one outright; a kept reference from the last call is written to before anything is read.
+const SCRIBBLE = `local kept = {}
+return function()
+  if kept.s then kept.s.late = "late"; kept.l.late = "late" end
+  local s, l = vulcan.sqlite, vulcan.lancedb
+  local seen = {
+    enabled = s.enabled, l_enabled = l.enabled, name = s.status().skill_name, l_name = l.status().skill_name,
+    query_json = type(s.query_json), vector_search = type(l.vector_search),
+    clean = s.extra == nil and l.extra == nil and s.late == nil and l.late == nil,
+    fresh = kept.s ~= s and kept.l ~= l,
+  }
+  s.extra, l.extra = "left over", "left over"
+  s.query_json = nil
+  s.status = function() return { skill_name = "hijacked" } end
+  kept.s, kept.l = s, l
+  vulcan.lancedb = "replaced"
+  return vulcan.json.encode(seen)
+end`;
+
+test('binding tables are fresh on every call: scribbles, kept references and replacements never reach the next call', async () => {
+  const skills = { db: { scribble: SCRIBBLE }, other: { scribble: SCRIBBLE } };
+  const t = tree(ENABLED, skills);
+  // One VM, so every call runs where the previous one scribbled.
+  const engine = await engineOn(t, { pool: { minSize: 1, maxSize: 1 } });
+  const seen = (enabled, name) => ({
+    enabled, l_enabled: false, name, l_name: name, query_json: 'function', vector_search: 'function', clean: true, fresh: true,
+  });
+  try {
+    for (let i = 0; i < 3; i++) {
+      assert.deepEqual(JSON.parse((await engine.callSkill('db-scribble', {})).content), seen(true, 'db'));
+      assert.deepEqual(JSON.parse((await engine.callSkill('other-scribble', {})).content), seen(false, 'other'));
+    }
+    assertDisabled(JSON.parse(await engine.runLua(`return vulcan.json.encode((function() ${PROBE_DISABLED} end)())`)));
+    const leftovers = await engine.runLua(
+      'return table.concat({ tostring(vulcan.sqlite.extra), tostring(vulcan.sqlite.late), tostring(vulcan.lancedb.extra), type(vulcan.lancedb) }, ",")',
+    );
+    assert.equal(leftovers, 'nil,nil,nil,table');
+  } finally {
+    await engine.close();
+  }
+});
+
 test('vulcan.call switches bindings to the callee and back', async () => {
   const skills = {
     db: {

@@ -39,35 +39,41 @@ local function table_at(t, key)
   return v
 end
 
-local function reset_scope()
+-- With `scope`, the reset and the call's request context (already shaped by the host: tables or
+-- empty objects) in one pass, so no reset value is made only to be replaced. `bindings` says what
+-- goes into vulcan.sqlite / vulcan.lancedb:
+--   "disabled": fresh disabled tables (code runs next and sees them: run_lua, luaexec, leases);
+--   "entry":    nothing, apply_entry installs the entry's fresh bindings next;
+--   "idle":     the VM's shared disabled pair, after a job: no code runs before the next job's
+--               reset, which installs fresh ones, so the tables after a job need not be new.
+local function reset_scope(scope, bindings)
   if type(vulcan) ~= "table" then vulcan = {} end
   local ctx = table_at(vulcan, "context")
   local internal = table_at(table_at(vulcan, "runtime"), "internal")
   table_at(vulcan, "deps")
-  ctx.request = empty_object()
-  ctx.client_info = nil
-  ctx.client_capabilities = empty_object()
-  ctx.client_budget = empty_object()
-  ctx.tool_config = empty_object()
-  ctx.host_result = { enabled = false, allowed_kinds = types.array(), max_payload_bytes = nil }
+  if scope == nil then
+    ctx.request = empty_object()
+    ctx.client_info = nil
+    ctx.client_capabilities = empty_object()
+    ctx.client_budget = empty_object()
+    ctx.tool_config = empty_object()
+    ctx.host_result = { enabled = false, allowed_kinds = types.array(), max_payload_bytes = nil }
+  else
+    ctx.request = scope.request or empty_object()
+    ctx.client_info = scope.client_info
+    ctx.client_capabilities = scope.client_capabilities or empty_object()
+    ctx.client_budget = scope.client_budget or empty_object()
+    ctx.tool_config = scope.tool_config or empty_object()
+    ctx.host_result = scope.host_result
+      or { enabled = false, allowed_kinds = types.array(), max_payload_bytes = nil }
+  end
   ctx.skill_dir, ctx.entry_dir, ctx.entry_file = nil, nil, nil
   internal.tool_name, internal.skill_name, internal.entry_name, internal.root_name = nil, nil, nil, nil
   internal.luaexec_active = false
   internal.luaexec_caller_tool_name = nil
   vulcan.deps.tools_path, vulcan.deps.lua_path, vulcan.deps.ffi_path = nil, nil, nil
-  db.apply(nil)
+  if bindings == "disabled" then db.apply(nil) elseif bindings == "idle" then db.apply_idle() end
   __runlua_args = nil
-end
-
--- The per-call request context (already shaped by the host: tables or empty objects).
-local function apply_scope(scope)
-  local ctx = vulcan.context
-  ctx.request = scope.request or empty_object()
-  ctx.client_info = scope.client_info
-  ctx.client_capabilities = scope.client_capabilities or empty_object()
-  ctx.client_budget = scope.client_budget or empty_object()
-  ctx.tool_config = scope.tool_config or empty_object()
-  if scope.host_result then ctx.host_result = scope.host_result end
 end
 
 -- Who is running: the internal markers, the file context and the dependency paths of an entry.
@@ -117,16 +123,17 @@ end
 
 local crossable = { ["nil"] = true, boolean = true, number = true, string = true, table = true }
 
--- Values go back with their Lua types; values that cannot cross to JS go back as nil.
-local function describe(n, ...)
+-- Values go back with their Lua types; values that cannot cross to JS go back as nil. `results` is
+-- pcall's packed outcome (true, values...), changed in place.
+local function describe(results)
+  local n = results.n - 1
   local kinds = {}
-  local values = table.pack(...)
   for i = 1, n do
-    local v = values[i]
+    local v = results[i + 1]
     kinds[i] = type_name(v)
-    if not crossable[type(v)] and not types.is_null(v) then values[i] = nil end
+    if not crossable[type(v)] and not types.is_null(v) then results[i + 1] = nil end
   end
-  return n, kinds, table.unpack(values, 1, n)
+  return n, kinds, unpack(results, 2, results.n)
 end
 
 -- Host side of call_skill: one entry call with a fresh request scope. Returns the count, the
@@ -134,27 +141,26 @@ end
 function __luaskills_invoke(name, call_args, scope, recompile)
   local entry = entries[name]
   if entry == nil then error("Lua skill '" .. name .. "' not found", 0) end
-  reset_scope()
-  apply_scope(scope)
+  reset_scope(scope, "entry")
   apply_entry(name, entry)
   -- Compiling can fail too: the scope is reset on every path.
-  local results = table.pack(pcall(handler_for, name, entry, recompile))
-  if results[1] then results = table.pack(pcall(results[2], call_args)) end
-  reset_scope()
+  local ok, handler = pcall(handler_for, name, entry, recompile)
+  local results
+  if ok then results = pack(pcall(handler, call_args)) else results = pack(false, handler) end
+  reset_scope(nil, "idle")
   if not results[1] then error(results[2], 0) end
-  return describe(results.n - 1, table.unpack(results, 2, results.n))
+  return describe(results)
 end
 
 -- run_lua and help renders: the request scope (and, for a help file, the skill's markers) for
 -- one host job, set before it and reset after it by the host.
 function __luaskills_enter(scope, marker_name, marker)
-  reset_scope()
-  apply_scope(scope)
+  reset_scope(scope, marker ~= nil and "entry" or "disabled")
   if marker ~= nil then apply_entry(marker_name, marker) end
 end
 
 function __luaskills_leave()
-  reset_scope()
+  reset_scope(nil, "idle")
 end
 
 -- What vulcan.call saves and restores around a nested call (upstream LuaNestedCallScopeGuard):
@@ -237,4 +243,4 @@ local function call(name, call_args)
 end
 vulcan.call = call
 
-reset_scope()
+reset_scope(nil, "disabled")

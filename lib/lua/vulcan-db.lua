@@ -8,16 +8,40 @@ local host = __luaskills_db_host or {}
 __luaskills_db_host = nil
 local host_call, host_status = host.call, host.status
 
-local type, error, pairs = type, error, pairs
+local type, error, pairs, ipairs = type, error, pairs, ipairs
 
-local SQLITE_METHODS = {
-  "execute_script", "execute_batch", "query_json", "query_stream", "query_stream_wait_metrics",
-  "query_stream_chunk", "query_stream_close", "tokenize_text", "upsert_custom_word",
-  "remove_custom_word", "list_custom_words", "ensure_fts_index", "rebuild_fts_index",
-  "upsert_fts_document", "delete_fts_document", "search_fts",
+-- One constructor per kind: the whole binding in one table constructor, so its hash part is sized
+-- once instead of growing field by field (a scope reset makes such tables on every call). `m`
+-- holds the functions: the disabled set or one skill's enabled set.
+local BUILD = {
+  sqlite = function(enabled, m)
+    return { enabled = enabled, info = m.info, status = m.status,
+      execute_script = m.execute_script, execute_batch = m.execute_batch, query_json = m.query_json,
+      query_stream = m.query_stream, query_stream_wait_metrics = m.query_stream_wait_metrics,
+      query_stream_chunk = m.query_stream_chunk, query_stream_close = m.query_stream_close,
+      tokenize_text = m.tokenize_text, upsert_custom_word = m.upsert_custom_word,
+      remove_custom_word = m.remove_custom_word, list_custom_words = m.list_custom_words,
+      ensure_fts_index = m.ensure_fts_index, rebuild_fts_index = m.rebuild_fts_index,
+      upsert_fts_document = m.upsert_fts_document, delete_fts_document = m.delete_fts_document,
+      search_fts = m.search_fts }
+  end,
+  lancedb = function(enabled, m)
+    return { enabled = enabled, info = m.info, status = m.status,
+      create_table = m.create_table, vector_upsert = m.vector_upsert, vector_search = m.vector_search,
+      delete = m.delete, drop_table = m.drop_table }
+  end,
 }
-local LANCEDB_METHODS = { "create_table", "vector_upsert", "vector_search", "delete", "drop_table" }
-local METHODS = { sqlite = SQLITE_METHODS, lancedb = LANCEDB_METHODS }
+
+-- The method names of each kind, read off its constructor (the one list to keep).
+local METHODS = {}
+for kind, build in pairs(BUILD) do
+  local names = {}
+  for name in pairs(build(false, setmetatable({}, { __index = function() return true end }))) do
+    if name ~= "enabled" and name ~= "info" and name ~= "status" then names[#names + 1] = name end
+  end
+  table.sort(names)
+  METHODS[kind] = names
+end
 
 local function current_tool()
   local rt = type(vulcan) == "table" and rawget(vulcan, "runtime")
@@ -26,17 +50,25 @@ local function current_tool()
   return type(v) == "string" and v or nil
 end
 
--- Upstream's disabled binding: status/info describe it, every other method raises.
-local function disabled(kind, skill_name)
+-- Upstream's disabled binding: status/info describe it, every other method raises. The functions
+-- depend only on the kind and the skill, so each pair is made once per VM.
+local NO_SKILL = {}
+local disabled_sets = { sqlite = {}, lancedb = {} }
+
+local function disabled_set(kind, skill_name)
+  local key = skill_name == nil and NO_SKILL or skill_name
+  local m = disabled_sets[kind][key]
+  if m ~= nil then return m end
   local reason = "current skill has not enabled " .. kind
   local function describe()
     return { enabled = false, initialized = false, skill_name = skill_name,
       integration_mode = "dynamic_library", reason = reason }
   end
-  local t = { enabled = false, info = describe, status = describe }
   local function refuse() error(reason, 0) end
-  for _, name in ipairs(METHODS[kind]) do t[name] = refuse end
-  return t
+  m = { info = describe, status = describe }
+  for _, name in ipairs(METHODS[kind]) do m[name] = refuse end
+  disabled_sets[kind][key] = m
+  return m
 end
 
 local function require_input(kind, method, input)
@@ -100,11 +132,11 @@ end
 local cache = { sqlite = {}, lancedb = {} }
 
 -- The binding table of `entry` for `kind`: a fresh table each time (a skill that scribbles on
--- vulcan.sqlite does not leak into the next call), with the skill's shared methods.
+-- vulcan.sqlite does not leak into the next call), holding the skill's shared functions.
 local function binding(kind, entry)
   local settings = type(entry) == "table" and entry[kind] or nil
   if type(settings) ~= "table" or settings.enable ~= true then
-    return disabled(kind, type(entry) == "table" and entry.skill_id or nil)
+    return BUILD[kind](false, disabled_set(kind, type(entry) == "table" and entry.skill_id or nil))
   end
   local skill = entry.skill_id
   local m = cache[kind][skill]
@@ -112,10 +144,10 @@ local function binding(kind, entry)
     m = { settings = settings, fns = methods(kind, settings) }
     cache[kind][skill] = m
   end
-  local t = { enabled = true }
-  for k, f in pairs(m.fns) do t[k] = f end
-  return t
+  return BUILD[kind](true, m.fns)
 end
+
+local idle
 
 package.loaded["luaskills.db"] = {
   -- Both bindings of the entry that starts (nil: outside any skill).
@@ -123,5 +155,13 @@ package.loaded["luaskills.db"] = {
     if type(vulcan) ~= "table" then return end
     vulcan.sqlite = binding("sqlite", entry)
     vulcan.lancedb = binding("lancedb", entry)
+  end,
+  -- The disabled pair a reset installs after a job: made once per VM, as no job's code sees it
+  -- (every job installs fresh bindings before its code runs).
+  apply_idle = function()
+    if type(vulcan) ~= "table" then return end
+    idle = idle or { sqlite = binding("sqlite", nil), lancedb = binding("lancedb", nil) }
+    vulcan.sqlite = idle.sqlite
+    vulcan.lancedb = idle.lancedb
   end,
 }
