@@ -30,7 +30,12 @@ const run = gyp.endsWith('.js') ? [process.execPath, [gyp]] : [gyp, []];
 execFileSync(run[0], [...run[1], 'rebuild', '-j', '2'], { cwd: work, stdio: 'inherit' });
 
 const libasan = execFileSync('gcc', ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
-const tests = fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.mjs') && f !== 'cmake-build.test.mjs');
+// Arguments pick test files (`npm run test:asan -- test/vm.test.mjs`); none: the whole suite.
+const picked = process.argv.slice(2).map((arg) => path.basename(arg));
+for (const name of picked) {
+  if (!fs.existsSync(path.join(root, 'test', name))) throw new Error(`test:asan: no test file test/${name}`);
+}
+const tests = picked.length > 0 ? picked : fs.readdirSync(path.join(root, 'test')).filter((f) => f.endsWith('.test.mjs') && f !== 'cmake-build.test.mjs');
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...tests.map((t) => path.join('test', t))], {
   cwd: root,
   stdio: 'inherit',
