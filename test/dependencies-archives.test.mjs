@@ -3,26 +3,23 @@
 // exported are ignored, and a `raw` payload takes exactly one export (refused before any
 // download; zero exports is refused by the probe) while the other skills load.
 import assert from 'node:assert/strict';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import * as tar from 'tar';
 
 import { currentPlatformKey } from '../dist/index.js';
-import { depTree, failuresOf, loadDeps, startDepsServer } from './helpers/deps-server.mjs';
+import { depTree, failuresOf, loadDeps, useDepsServer } from './helpers/deps-server.mjs';
 import { buildZip, unixAttrs } from './helpers/zip.mjs';
 
 const PLATFORM = currentPlatformKey();
-const work = mkdtempSync(path.join(tmpdir(), 'luaskills-deparch-'));
+const ctx = useDepsServer('luaskills-deparch-');
+const work = ctx.work;
 let srv;
 before(async () => {
-  srv = await startDepsServer();
-});
-after(async () => {
-  await srv.close();
-  rmSync(work, { recursive: true, force: true });
+  await ctx.ready;
+  srv = ctx.srv;
 });
 
 /** A tar.gz of `pkg/bin/real`, symlink `pkg/bin/alias` -> real, symlink `pkg/bin/escape` -> /etc/passwd, hard link `pkg/bin/hard`. */

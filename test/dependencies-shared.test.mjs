@@ -6,26 +6,23 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { LuaVm, currentPlatformKey } from '../dist/index.js';
-import { depTree, failuresOf, loadDeps, startDepsServer } from './helpers/deps-server.mjs';
+import { depTree, failuresOf, loadDeps, useDepsServer } from './helpers/deps-server.mjs';
 import { buildZip, unixAttrs } from './helpers/zip.mjs';
 
 const PLATFORM = currentPlatformKey();
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const work = mkdtempSync(path.join(tmpdir(), 'luaskills-depshare-'));
+const ctx = useDepsServer('luaskills-depshare-');
+const work = ctx.work;
 let srv;
 before(async () => {
-  srv = await startDepsServer();
-});
-after(async () => {
-  await srv.close();
-  rmSync(work, { recursive: true, force: true });
+  await ctx.ready;
+  srv = ctx.srv;
 });
 
 /** Polls `check` (a hang guard, not a timing assertion). */

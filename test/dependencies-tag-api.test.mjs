@@ -2,23 +2,20 @@
 // the release to use (the default tag and latest endpoints are never asked), and every way that
 // answer can be wrong fails the skill alone with the URL in the message.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 
 import { currentPlatformKey } from '../dist/index.js';
-import { depTree, failuresOf, loadDeps, startDepsServer } from './helpers/deps-server.mjs';
+import { depTree, failuresOf, loadDeps, useDepsServer } from './helpers/deps-server.mjs';
 
 const PLATFORM = currentPlatformKey();
-const work = mkdtempSync(path.join(tmpdir(), 'luaskills-tagapi-'));
+const ctx = useDepsServer('luaskills-tagapi-');
+const work = ctx.work;
 let srv;
 before(async () => {
-  srv = await startDepsServer();
-});
-after(async () => {
-  await srv.close();
-  rmSync(work, { recursive: true, force: true });
+  await ctx.ready;
+  srv = ctx.srv;
 });
 
 const release = (tag, asset) => ({

@@ -4,72 +4,34 @@
 // upstream's texts, a failed install that leaves nothing behind, and lifecycle cleanup.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
 import * as tar from 'tar';
 
-import { LuaSkillsEngine, currentPlatformKey, dependencyInstallRoot, parseDependencyManifest, platformKeyOf, sanitizePathComponent } from '../dist/index.js';
+import { currentPlatformKey, dependencyInstallRoot, parseDependencyManifest, platformKeyOf, sanitizePathComponent } from '../dist/index.js';
+import { depTree, loadDeps, useDepsServer, writeDepSkill } from './helpers/deps-server.mjs';
 import { buildZip, unixAttrs } from './helpers/zip.mjs';
 
 const sha = (b) => createHash('sha256').update(b).digest('hex');
 const PLATFORM = currentPlatformKey();
-const work = mkdtempSync(path.join(tmpdir(), 'luaskills-deps-'));
-let server;
+const ctx = useDepsServer('luaskills-deps-');
+const work = ctx.work;
 let base;
-const files = new Map(); // pathname -> { status?, body, type? }
-const requests = [];
-
+let files; // pathname -> { status?, body, type? }
+let requests;
 before(async () => {
-  server = http.createServer((req, res) => {
-    const url = new URL(req.url, base);
-    requests.push(url.pathname);
-    const file = files.get(url.pathname);
-    const body = file ? file.body : 'not found';
-    res.writeHead(file ? (file.status ?? 200) : 404, { 'content-type': file?.type ?? 'application/octet-stream', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${server.address().port}`;
-});
-after(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-  rmSync(work, { recursive: true, force: true });
+  await ctx.ready;
+  ({ base, files, requests } = ctx.srv);
 });
 
 let counter = 0;
-// A runtime root with skills { id: { entries: { name: lua }, deps: yamlText } }.
-function tree(skills) {
-  const root = path.join(work, `root-${++counter}`);
-  const skillsDir = path.join(root, 'skills');
-  for (const [id, spec] of Object.entries(skills)) writeSkill(skillsDir, id, spec);
-  return { root, skillsDir };
-}
-function writeSkill(skillsDir, id, { entries = { run: 'return function() return "ok" end' }, deps, version = '1.0.0' }) {
-  const dir = path.join(skillsDir, id);
-  mkdirSync(path.join(dir, 'runtime'), { recursive: true });
-  const lines = [`name: ${id}`, `version: ${version}`, 'entries:'];
-  for (const [name, source] of Object.entries(entries)) {
-    lines.push(`  - name: ${name}`, `    description: ${name}`, `    lua_entry: runtime/${name}.lua`, `    lua_module: ${id.replace(/-/g, '_')}_${name}`);
-    writeFileSync(path.join(dir, 'runtime', `${name}.lua`), source);
-  }
-  writeFileSync(path.join(dir, 'skill.yaml'), `${lines.join('\n')}\n`);
-  if (deps !== undefined) writeFileSync(path.join(dir, 'dependencies.yaml'), deps);
-  return dir;
-}
-async function load(t, options = {}) {
-  const logs = [];
-  const engine = new LuaSkillsEngine({
-    runtimeRoot: t.root, pool: { minSize: 0, maxSize: 1 }, allowNetworkDownload: true,
-    githubApiBaseUrl: `${base}/api`, githubBaseUrl: `${base}/gh`, logSink: (r) => logs.push(r), ...options,
-  });
-  const report = await engine.loadFromRoots([{ name: 'ROOT', skills_dir: t.skillsDir }]);
-  return { engine, report, logs };
-}
+// A runtime root with skills { id: { entries: { name: lua }, deps: yamlText, version? } }.
+const tree = (skills) => depTree(work, `root-${++counter}`, skills);
+const writeSkill = writeDepSkill;
+const load = (t, options = {}) => loadDeps(t, base, options);
 const toolDir = (t, skill, name, version) => path.join(t.root, 'dependencies', 'tools', skill, name, version, PLATFORM);
 
 test('manifest: defaults, skill_list alias, errors naming the field; platform keys; sanitised paths', () => {

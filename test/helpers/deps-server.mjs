@@ -1,8 +1,10 @@
 // Shared parts of the dependency tests: a loopback HTTP server (static bodies, or a handler per
 // path for slow or held responses), skill trees with a dependencies.yaml, and engine loading.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 
 import { LuaSkillsEngine } from '../../dist/index.js';
 
@@ -35,11 +37,30 @@ export async function startDepsServer() {
   };
 }
 
+/**
+ * The server and a temp folder for one test file: started before its tests, closed and removed
+ * after them. `ctx.srv` is the server once `ctx.ready` has resolved.
+ */
+export function useDepsServer(prefix) {
+  let started;
+  // `ready` lets the test file's own before-hooks wait for the server, whatever order they run in.
+  const ctx = { work: mkdtempSync(path.join(tmpdir(), prefix)), srv: null, ready: new Promise((resolve) => (started = resolve)) };
+  before(async () => {
+    ctx.srv = await startDepsServer();
+    started();
+  });
+  after(async () => {
+    await ctx.srv.close();
+    rmSync(ctx.work, { recursive: true, force: true });
+  });
+  return ctx;
+}
+
 /** Writes one skill (entries: { name: lua source }) with an optional dependencies.yaml text. */
-export function writeDepSkill(skillsDir, id, { entries = { run: 'return function() return "ok" end' }, deps } = {}) {
+export function writeDepSkill(skillsDir, id, { entries = { run: 'return function() return "ok" end' }, deps, version = '1.0.0' } = {}) {
   const dir = path.join(skillsDir, id);
   mkdirSync(path.join(dir, 'runtime'), { recursive: true });
-  const lines = [`name: ${id}`, 'version: 1.0.0', 'entries:'];
+  const lines = [`name: ${id}`, `version: ${version}`, 'entries:'];
   for (const [name, source] of Object.entries(entries)) {
     lines.push(`  - name: ${name}`, `    description: ${name}`, `    lua_entry: runtime/${name}.lua`, `    lua_module: ${id.replace(/-/g, '_')}_${name}`);
     writeFileSync(path.join(dir, 'runtime', `${name}.lua`), source);
