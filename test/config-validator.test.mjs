@@ -33,6 +33,19 @@ return function(values)
 end
 `;
 
+/** `<skillsDir>/<id>` declaring DECLARED, `config_validator: <validator>` over runtime/validate.lua, and one entry. */
+function writeValidatedSkill(skillsDir, id, { validator = 'runtime/validate.lua', validatorSource, entry = ['run', 'return function() return "ok" end'] }) {
+  const dir = path.join(skillsDir, id);
+  mkdirSync(path.join(dir, 'runtime'), { recursive: true });
+  writeFileSync(path.join(dir, 'runtime', `${entry[0]}.lua`), entry[1]);
+  writeFileSync(path.join(dir, 'runtime', 'validate.lua'), validatorSource);
+  writeFileSync(
+    path.join(dir, 'skill.yaml'),
+    [`name: ${id}`, 'version: 1.0.0', `config: ${JSON.stringify(DECLARED)}`, `config_validator: ${validator}`,
+      'entries:', `  - name: ${entry[0]}`, `    lua_entry: runtime/${entry[0]}.lua`, `    lua_module: ${id}_${entry[0]}`].join('\n') + '\n',
+  );
+}
+
 /**
  * A skill folder `<tmp>/<id>` with `config:` (JSON is YAML; `null` leaves it out), one entry and
  * `files` under the folder; `validator` is the raw `config_validator:` value.
@@ -127,17 +140,7 @@ test('manifest: a bad config_validator refuses the package with a message naming
 
 test('manifest: a bad config_validator fails that skill alone', async () => {
   const skillsDir = path.join(mkdtempSync(path.join(work, 'root-')), 'skills');
-  const write = (id, validator) => {
-    const dir = path.join(skillsDir, id);
-    mkdirSync(path.join(dir, 'runtime'), { recursive: true });
-    writeFileSync(path.join(dir, 'runtime', 'run.lua'), 'return function() return "ok" end');
-    writeFileSync(path.join(dir, 'runtime', 'validate.lua'), RANGE_RULE);
-    writeFileSync(
-      path.join(dir, 'skill.yaml'),
-      [`name: ${id}`, 'version: 1.0.0', `config: ${JSON.stringify(DECLARED)}`, `config_validator: ${validator}`,
-        'entries:', '  - name: run', '    lua_entry: runtime/run.lua', `    lua_module: ${id}_run`].join('\n') + '\n',
-    );
-  };
+  const write = (id, validator) => writeValidatedSkill(skillsDir, id, { validator, validatorSource: RANGE_RULE });
   write('good', 'runtime/validate.lua');
   write('bad', 'runtime/../validate.lua');
   const set = await loadSkillSet([{ name: 'ROOT', skills_dir: skillsDir }]);
@@ -358,16 +361,8 @@ test('the engine: validate / describe / Lua status carry business_issues; a loop
   const { LuaSkillsEngine } = await import('../dist/index.js');
   const base = mkdtempSync(path.join(work, 'engine-'));
   const skills = path.join(base, 'skills');
-  const write = (id, validatorSource) => {
-    const dir = path.join(skills, id);
-    mkdirSync(path.join(dir, 'runtime'), { recursive: true });
-    writeFileSync(path.join(dir, 'runtime', 'status.lua'), 'return function() local s = vulcan.config.status() return vulcan.json.encode({ complete = s.complete, issues = s.business_issues }) end');
-    writeFileSync(path.join(dir, 'runtime', 'validate.lua'), validatorSource);
-    writeFileSync(
-      path.join(dir, 'skill.yaml'),
-      ['name: v', 'version: 1.0.0', `config: ${JSON.stringify(DECLARED)}`, 'config_validator: runtime/validate.lua', 'entries:', '  - name: status', '    lua_entry: runtime/status.lua', `    lua_module: ${id}_status`].join('\n') + '\n',
-    );
-  };
+  const status = 'return function() local s = vulcan.config.status() return vulcan.json.encode({ complete = s.complete, issues = s.business_issues }) end';
+  const write = (id, validatorSource) => writeValidatedSkill(skills, id, { validatorSource, entry: ['status', status] });
   write('ranged', RANGE_RULE);
   write('looping', 'return function() while true do end end');
   const engine = new LuaSkillsEngine({ pool: { minSize: 0, maxSize: 1 }, skillConfigRoot: path.join(base, 'cfg') });
