@@ -54,6 +54,8 @@
         'native/vulcan/io_popen.cc',
         'native/vulcan/io_support.cc',
         'native/vulcan/json.cc',
+        'native/vulcan/json_decode.cc',
+        'native/vulcan/json_encode.cc',
         'native/vulcan/lua_args.cc',
         'native/vulcan/os_error.cc',
         'native/vulcan/os_info.cc',
