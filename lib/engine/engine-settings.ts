@@ -5,11 +5,16 @@ import path from 'node:path';
 
 import type { DependencySettings } from '../dependencies/load-hook.js';
 import type { SourceSettings } from '../lifecycle/source-prep.js';
-import type { SkillLoadOptions } from '../skills/load.js';
+import { effectiveStateDirName, type SkillLoadOptions } from '../skills/load.js';
 import { SkillConfigError } from '../vulcan/config-errors.js';
 import type { SkillConfigLocation } from '../vulcan/config-types.js';
 import type { ResolvedHostPaths } from './host-options.js';
 import type { LuaSkillsEngineOptions } from './options.js';
+
+/** The state folder name the engine uses in every root (`runtimeRoot` decides it when set). */
+export function stateDirNameOf(o: LuaSkillsEngineOptions, p: ResolvedHostPaths): string {
+  return effectiveStateDirName(o.runtimeRoot !== undefined ? { runtimeRoot: o.runtimeRoot } : { stateDirName: p.stateDirName });
+}
 
 export function loadOptionsOf(o: LuaSkillsEngineOptions, p: ResolvedHostPaths): SkillLoadOptions {
   const out: SkillLoadOptions = { stateDirName: p.stateDirName };

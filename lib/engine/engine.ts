@@ -1,20 +1,16 @@
 import { RuntimeLeaseClient, type LeaseHost } from '../leases/client.js';
 import { systemClock } from '../leases/clock.js';
 import type { LeaseVm } from '../leases/lease-vm.js';
-import { LuaLeaseVm } from '../leases/lua-lease-vm.js';
 import { RuntimeLeaseManager } from '../leases/manager.js';
 import type { LeasePathContext } from '../leases/paths.js';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
-import path from 'node:path';
 
-import { diffEntryRegistries, isEmptyRegistryDelta } from '../skills/delta.js';
-import type { SkillLoadOptions, SkillLoadReport } from '../skills/load.js';
+import type { SkillLoadReport } from '../skills/load.js';
 import type { RuntimeSkillRoot } from '../skills/roots.js';
-import { LuaVm, type LuaValue } from '../vm/lua-vm.js';
-import { SkillCallError } from './skill-errors.js';
+import type { LuaValue } from '../vm/lua-vm.js';
 import { SkillsRuntime, type InvocationContext, type SkillCallOptions } from './skills-runtime.js';
-import { installSkillPrelude } from './skill-vm.js';
+import { createSkillLeaseVm } from './skill-lease-vm.js';
 import { engineOptionsFromJson, resolveHostPaths, type ResolvedHostPaths } from './host-options.js';
 import type { InvocationResult } from './tool-output.js';
 import { LuaSkillsEngineError } from './errors.js';
@@ -22,26 +18,23 @@ import { SkillConfigError } from '../vulcan/config-errors.js';
 import type { SkillConfigStore } from '../vulcan/config-store.js';
 import { SkillConfigJson } from '../vulcan/config-json.js';
 import type { EmbedHandler, HostToolHandler, LlmHandler } from '../vulcan/host-bridge.js';
-import { logRecord, type LuaLogRecord } from '../vulcan/log.js';
 import type { SkillManagementHandler } from '../vulcan/skill-management.js';
-import { VulcanServices } from '../vulcan/services.js';
+import type { VulcanServices } from '../vulcan/services.js';
 import { engineDatabasesOf } from '../vulcan/database-host-functions.js';
 import type { DatabaseProvider, DatabaseProviderKind } from '../vulcan/database-provider.js';
-import { LuaExecError, parseLuaExecRequest, type LuaExecRequest } from './luaexec.js';
+import { parseLuaExecJson, parseLuaExecRequest, type LuaExecError, type LuaExecRequest } from './luaexec.js';
 import { SkillLifecycle } from './lifecycle-api.js';
-import { LiveReload } from './skill-watcher.js';
 import type { SkillApplyResult } from '../lifecycle/apply-ops.js';
 import type { LifecycleOptions } from '../lifecycle/context.js';
-import type { SkillInstallRequest, SourceSettings } from '../lifecycle/source-prep.js';
+import type { SkillInstallRequest } from '../lifecycle/source-prep.js';
 import type { SkillStateResult, SkillUninstallResult, UninstallOptions } from '../lifecycle/state-ops.js';
-import { LifecycleError } from '../lifecycle/errors.js';
-import { businessIssuesOf } from '../skills/config-validator.js';
 import { describeInstalledConfig, type InstalledSkillConfigDescriptor } from '../skills/installed-config.js';
-import { effectiveStateDirName } from '../skills/load.js';
 import { validateSkillRootChain } from '../skills/roots.js';
 import { checkEngineOptions, resolveSystemLuaLibDir, type LuaSkillsEngineOptions } from './options.js';
-import type { DependencySettings } from '../dependencies/load-hook.js';
-import { configLocationOf, dependencySettingsOf, loadOptionsOf, sourceSettingsOf } from './engine-settings.js';
+import { dependencySettingsOf, loadOptionsOf, sourceSettingsOf, stateDirNameOf } from './engine-settings.js';
+import { connectServicesToSkills, createEngineServices, dependencyLogOf } from './engine-services.js';
+import { LoadedSkillRoots } from './loaded-skill-roots.js';
+import { renderSkillHelpFlow } from './skill-help-detail.js';
 
 /**
  * One luaskills engine. This release holds the runtime leases (persistent Lua VMs a host leases
@@ -63,15 +56,12 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    * `'skill-progress'` (SkillOperationProgressEvent) and `'skill-lifecycle'` (SkillLifecycleEvent).
    */
   readonly lifecycle: SkillLifecycle;
-  #roots: RuntimeSkillRoot[] | null = null;
-  readonly #live: LiveReload | null;
+  readonly #loaded: LoadedSkillRoots;
   readonly #manager: RuntimeLeaseManager;
   readonly #skills: SkillsRuntime;
   readonly #options: LuaSkillsEngineOptions;
   readonly #running = new Set<Promise<unknown>>();
   readonly #services: VulcanServices;
-  // Parents of the loaded skill roots: the runtime root the config file defaults under.
-  #rootParents: string[] = [];
   #closed = false;
 
   constructor(options: LuaSkillsEngineOptions = {}) {
@@ -80,27 +70,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     this.#options = o;
     this.systemLuaLibDir = resolveSystemLuaLibDir(o);
     this.hostPaths = resolveHostPaths(o);
-    const servicesOptions: ConstructorParameters<typeof VulcanServices>[0] = {
-      log: (record: LuaLogRecord) => {
-        o.logSink?.(record);
-        this.emit('log', record);
-      },
-      configLocation: () => configLocationOf(this.hostPaths, this.#rootParents),
-      configStore: { watchDebounceMs: o.watchDebounceMs ?? 200 },
-      tempDir: this.hostPaths.tempDir,
-      resourcesDir: this.hostPaths.resourcesDir,
-    };
-    if (o.cache) servicesOptions.cache = o.cache;
-    this.#services = new VulcanServices(servicesOptions);
-    this.#services.skillManagementEnabled = o.enableSkillManagementBridge === true;
-    this.#live =
-      o.watch === true
-        ? new LiveReload(
-            () => (this.#closed || this.#roots === null ? Promise.resolve() : this.#track(this.#skillsReload(this.#roots))),
-            (err) => this.emit('reload-error', err),
-            o.watchDebounceMs ?? 200,
-          )
-        : null;
+    this.#services = createEngineServices(o, this.hostPaths, () => this.#loaded.parents, (record) => this.emit('log', record));
     this.#skills = new SkillsRuntime(
       {
         minSize: o.pool?.minSize ?? 1,
@@ -111,21 +81,20 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
       this.#services,
       { managedIoCompat: o.enableManagedIoCompat !== false },
     );
-    this.#services.config.packages = (skillId) => this.#skills.set?.registry.getSkill(skillId);
-    this.#services.config.businessValidator = (skillId, values) => businessIssuesOf(this.#skills.set?.registry.getSkill(skillId), values);
-    this.#services.config.loadedSkillIds = () => this.#skills.set?.registry.skills.map((pkg) => pkg.skill_id) ?? [];
-    this.#services.luaExec = (input, caller) => {
-      let request: LuaExecRequest;
-      try {
-        request = parseLuaExecRequest(input);
-      } catch (err) {
-        return Promise.reject(new Error(`luaexec input is invalid: ${(err as Error).message}`));
-      }
-      const trimmed = caller?.trim();
-      if (trimmed) request.caller_tool_name = trimmed;
-      else delete request.caller_tool_name;
-      return this.#skills.luaExec(request);
-    };
+    connectServicesToSkills(this.#services, this.#skills);
+    const depLog = dependencyLogOf(this.#services);
+    this.#loaded = new LoadedSkillRoots(
+      {
+        skills: this.#skills,
+        services: this.#services,
+        loadOptions: () => loadOptionsOf(o, this.hostPaths),
+        dependencySettings: () => dependencySettingsOf(o, this.hostPaths, depLog),
+        emit: (event, payload) => this.emit(event, payload),
+        isClosed: () => this.#closed,
+        track: (work) => this.#track(work),
+      },
+      o.watch === true ? (o.watchDebounceMs ?? 200) : null,
+    );
     this.#manager = new RuntimeLeaseManager(o.clock ?? systemClock);
     const host: LeaseHost = {
       leaseManager: this.#manager,
@@ -136,25 +105,17 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
     };
     this.lifecycle = new SkillLifecycle(
       {
-        roots: () => {
-          if (this.#roots === null) throw new LifecycleError('invalid_request', 'no skill roots are loaded: call loadFromRoots first');
-          return validateSkillRootChain(this.#roots);
-        },
-        stateDirName: effectiveStateDirName(o.runtimeRoot !== undefined ? { runtimeRoot: o.runtimeRoot } : { stateDirName: this.hostPaths.stateDirName }),
+        roots: () => validateSkillRootChain(this.#loaded.required()),
+        stateDirName: stateDirNameOf(o, this.hostPaths),
         databaseDirName: this.hostPaths.databaseDirName,
         dependencyDirName: this.hostPaths.dependencyDirName,
-        warn: (message) => this.#depLog('warn', message, null),
-        reload: () => {
-          if (this.#roots === null) throw new LifecycleError('invalid_request', 'no skill roots are loaded: call loadFromRoots first');
-          return this.reloadFromRoots(this.#roots);
-        },
+        warn: (message) => depLog('warn', message, null),
+        reload: () => this.reloadFromRoots(this.#loaded.required()),
         emitProgress: (event) => this.emit('skill-progress', event),
         sourceSettings: () => sourceSettingsOf(o, this.hostPaths),
         emitLifecycle: (event) => this.emit('skill-lifecycle', event),
       },
-      (roots) => {
-        this.#roots = [...roots];
-      },
+      (roots) => this.#loaded.use(roots),
     );
     this.leases = new RuntimeLeaseClient(host, 'public');
     this.systemLeases = new RuntimeLeaseClient(host, 'system_lua_lib');
@@ -193,12 +154,9 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    */
   async describeInstalledConfig(options: { skillId?: string; rootName?: string } = {}): Promise<InstalledSkillConfigDescriptor[]> {
     this.#assertOpen();
-    if (this.#roots === null) throw new SkillConfigError('config_path_unavailable', 'CONFIG_PATH_UNAVAILABLE: no skill roots are loaded');
-    const o = this.#options;
-    return describeInstalledConfig(this.#roots, {
-      ...options,
-      stateDirName: effectiveStateDirName(o.runtimeRoot !== undefined ? { runtimeRoot: o.runtimeRoot } : { stateDirName: this.hostPaths.stateDirName }),
-    });
+    const roots = this.#loaded.roots;
+    if (roots === null) throw new SkillConfigError('config_path_unavailable', 'CONFIG_PATH_UNAVAILABLE: no skill roots are loaded');
+    return describeInstalledConfig(roots, { ...options, stateDirName: stateDirNameOf(this.#options, this.hostPaths) });
   }
 
   /**
@@ -259,15 +217,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    */
   async loadFromRoots(roots: readonly RuntimeSkillRoot[]): Promise<SkillLoadReport> {
     this.#assertOpen();
-    const previous = this.#skills.set?.registry ?? null;
-    const set = await this.#skills.load(roots, this.#loadOptions(), this.#dependencySettings());
-    this.#roots = [...roots];
-    this.#rootParents = [...new Set(roots.map((r) => path.dirname(path.resolve(r.skills_dir))))];
-    this.#services.rootNames = roots.map((r) => r.name);
-    this.#live?.watch(roots.map((r) => path.resolve(r.skills_dir)));
-    const delta = diffEntryRegistries(previous, set.registry);
-    if (previous !== null && !isEmptyRegistryDelta(delta)) this.emit('registry-delta', delta);
-    return set.report;
+    return this.#loaded.load(roots);
   }
 
   /** Reloads atomically: on failure the previous skills stay. Emits `registry-delta` when entries changed. */
@@ -306,23 +256,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    */
   async renderSkillHelpDetail(skillId: string, flowName: string, ctx?: InvocationContext) {
     this.#assertOpen();
-    const set = this.#skills.set;
-    const skill = set?.registry.getSkill(skillId);
-    const help = set?.registry.skillHelp(skillId);
-    if (!set || !skill || !help) return null;
-    const flow = flowName.trim();
-    if (!flow) throw new SkillCallError('help_not_found', 'Help flow name must not be empty');
-    const node = flow === 'main' ? help.main : help.flows.find((f) => f.flow_name === flow);
-    const source = flow === 'main' ? skill.help.main : skill.help.topics.find((t) => t.name === flow);
-    if (!node || !source) {
-      throw new SkillCallError('help_not_found', `Skill '${skillId}' does not declare help flow '${flow}'`);
-    }
-    if (!source.path || !source.file) {
-      throw new SkillCallError('help_not_found', `Skill '${skillId}' help flow '${flow}' has no file`);
-    }
-    const content = await this.#skills.renderHelp(skill, source.path, source.file, ctx);
-    const { main: _main, flows: _flows, ...skillFields } = help;
-    return { ...skillFields, ...node, content_type: 'markdown' as const, content };
+    return renderSkillHelpFlow(this.#skills, skillId, flowName, ctx);
   }
 
   /** Calls a skill entry by canonical name (`{skill_id}-{entry}`) on the pool. */
@@ -342,28 +276,21 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    * {@link LuaExecError} (or a TypeError naming the field).
    */
   luaExec(request: LuaExecRequest): Promise<string> {
-    let checked: LuaExecRequest;
-    try {
-      checked = parseLuaExecRequest(request);
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return this.#track(this.#skills.luaExec(checked));
+    return this.#runLuaExec(() => parseLuaExecRequest(request));
   }
 
   /** `execute_runlua_request_json_inline`: {@link luaExec} from JSON text. */
   executeLuaExecJson(json: string): Promise<string> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(json);
-    } catch (err) {
-      return Promise.reject(new LuaExecError('invalid_request', `Invalid luaexec request JSON: ${(err as Error).message}`));
-    }
+    return this.#runLuaExec(() => parseLuaExecJson(json));
+  }
+
+  // A request `parse` refuses rejects the call; nothing runs.
+  #runLuaExec(parse: () => LuaExecRequest): Promise<string> {
     let request: LuaExecRequest;
     try {
-      request = parseLuaExecRequest(parsed);
+      request = parse();
     } catch (err) {
-      return Promise.reject(new LuaExecError('invalid_request', `Invalid luaexec request JSON: ${(err as Error).message}`));
+      return Promise.reject(err);
     }
     return this.#track(this.#skills.luaExec(request));
   }
@@ -450,7 +377,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#live?.close();
+    this.#loaded.close();
     this.#services.config.close();
     this.#manager.closeAll();
     this.#skills.close();
@@ -468,40 +395,7 @@ export class LuaSkillsEngine extends EventEmitter implements AsyncDisposable {
    * `create_runlua_vm` gives them (a lease keeps the skills it was created with).
    */
   protected createLeaseVm(paths: LeasePathContext): LeaseVm {
-    const vm = new LuaVm();
-    try {
-      installSkillPrelude(vm, this.#skills.entries ?? {}, this.#services);
-    } catch (err) {
-      vm.close();
-      throw err;
-    }
-    return new LuaLeaseVm(vm, paths, {
-      managedIoCompat: this.#options.enableManagedIoCompat !== false,
-      // The managed io.write sends "[LuaSkill:stdout] <text>": one more Lua log record.
-      onLog: (message) => this.#services.log(logRecord('stdout', message.replace(/^\[LuaSkill:stdout\] /, ''), 'io', null, null)),
-    });
-  }
-
-  #loadOptions(): SkillLoadOptions {
-    return loadOptionsOf(this.#options, this.hostPaths);
-  }
-
-  // Live reload: the same as loadFromRoots on the current roots, keeping the watcher.
-  async #skillsReload(roots: readonly RuntimeSkillRoot[]): Promise<void> {
-    const previous = this.#skills.set?.registry ?? null;
-    const set = await this.#skills.load(roots, this.#loadOptions(), this.#dependencySettings());
-    const delta = diffEntryRegistries(previous, set.registry);
-    if (!isEmptyRegistryDelta(delta)) this.emit('registry-delta', delta);
-    this.emit('reloaded', set.report);
-  }
-
-  #dependencySettings(): DependencySettings {
-    return dependencySettingsOf(this.#options, this.hostPaths, (level, message, skillId) => this.#depLog(level, message, skillId));
-  }
-
-  // Dependency-manager lines reach the log sink and 'log' event as `[LuaSkills:dependency] ...`.
-  #depLog(level: 'info' | 'warn', message: string, skillId: string | null): void {
-    this.#services.log({ level, label: level, message, line: `[LuaSkills:dependency] ${message}`, source: 'dependency', tool_name: null, skill_name: skillId });
+    return createSkillLeaseVm(paths, this.#skills.entries ?? {}, this.#services, this.#options.enableManagedIoCompat !== false);
   }
 
   #assertOpen(): void {

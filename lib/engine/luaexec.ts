@@ -44,6 +44,15 @@ export function parseLuaExecRequest(input: unknown): LuaExecRequest {
   return checkRequest(input);
 }
 
+/** A request from JSON text (`execute_runlua_request_json_inline`); any fault is `invalid_request`. */
+export function parseLuaExecJson(json: string): LuaExecRequest {
+  try {
+    return parseLuaExecRequest(JSON.parse(json));
+  } catch (err) {
+    throw new LuaExecError('invalid_request', `Invalid luaexec request JSON: ${(err as Error).message}`);
+  }
+}
+
 /** The code to run and, for a file, its absolute path. */
 export async function resolveLuaExecSource(request: LuaExecRequest): Promise<{ code: string; file?: string }> {
   const code = request.code?.trim() ? request.code.trim() : undefined;
