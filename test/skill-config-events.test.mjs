@@ -248,3 +248,33 @@ test('describe in installed mode: every package on disk, shadowed, disabled and 
     await engine.close();
   }
 });
+
+test('events asked for before any roots are loaded: the watcher starts with the load', async () => {
+  const base = mkdtempSync(path.join(work, 'early-'));
+  const userSkills = path.join(base, 'user_skills');
+  const rootSkills = path.join(base, 'root_skills');
+  writeSkill(rootSkills, 'sys', { config: DECLARED });
+  writeSkill(userSkills, 'app', { config: DECLARED });
+  // No skillConfigRoot: the stores are `config` beside the roots, unknown until they load.
+  const engine = new LuaSkillsEngine({ pool: { minSize: 0, maxSize: 1 }, watchDebounceMs: 50 });
+  try {
+    const seen = [];
+    const stop = engine.config.watchEvents((event) => {
+      seen.push(event);
+    });
+    assert.throws(() => engine.config.storePath(), (err) => err.code === 'config_path_unavailable');
+    await engine.loadFromRoots([{ name: 'ROOT', skills_dir: rootSkills }, { name: 'USER', skills_dir: userSkills }]);
+    const file = path.join(base, 'config', 'skills', 'config.json');
+    assert.equal(engine.config.storePath('skills'), file);
+    await engine.config.refresh(); // the baseline: no file yet (refresh starts no watcher)
+    // Only the watchEvents call made before the load asked for events: the watcher must have
+    // started with the load for this edit by another process to be seen.
+    editInOtherProcess(file, { format_version: 1, revision: '1', skills: { app: { limit: '5' } } });
+    const deadline = Date.now() + 20_000; // hang guard only
+    while (seen.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(seen.map((e) => [e.sequence, e.skill_id, e.changed_keys, e.source]), [['1', 'app', ['limit'], 'external_reload']]);
+    stop();
+  } finally {
+    await engine.close();
+  }
+});

@@ -74,6 +74,8 @@ export class LoadedSkillRoots {
     this.#parents = [...new Set(roots.map((r) => path.dirname(path.resolve(r.skills_dir))))];
     this.#host.services.rootNames = roots.map((r) => r.name);
     this.#live?.watch(roots.map((r) => path.resolve(r.skills_dir)));
+    // The config stores may only now have a location (beside the roots): follow them there.
+    this.#host.services.config.resumeWatch();
     if (previous && !isEmptyRegistryDelta(delta)) this.#host.emit('registry-delta', delta);
     return report;
   }

@@ -44,6 +44,8 @@ export class SkillConfigStore {
   // The last document (or failure) reported per file: what external changes are diffed against.
   readonly #changes: ConfigChangeTracker;
   #closed = false;
+  // Set by the first events call: from then on the stores are watched wherever they are.
+  #watchWanted = false;
 
   /** The loaded packages (set by the engine): declarations, root (scope) and version. */
   packages: SkillConfigPackageSource | null = null;
@@ -334,13 +336,22 @@ export class SkillConfigStore {
   /** Starts watching the store files for changes made by other processes (idempotent). */
   watch(): void {
     if (this.#closed) return;
+    this.#watchWanted = true;
     let files: string[];
     try {
       files = this.#distinctScopes().map((s) => this.storePath(s));
     } catch {
-      return; // no location yet: the next events call tries again
+      return; // no location yet (no roots loaded): resumeWatch() after a load starts it
     }
     for (const file of files) this.#changes.watch(file, () => this.#fileFor(file).read());
+  }
+
+  /**
+   * Called by the engine after skill roots (re)load: once events were asked for, the watcher
+   * follows the stores where they are now (it may not have had a location before the load).
+   */
+  resumeWatch(): void {
+    if (this.#watchWanted) this.watch();
   }
 
   /** Stops the watcher and ends pending waits. */
