@@ -72,3 +72,33 @@ export function declaredComplete(items: readonly DeclaredConfigItem[], stored: R
     return s !== 'missing' && s !== 'invalid';
   });
 }
+
+/**
+ * Each declared item with its state (and, with `includeValues`, its effective value; `masked`
+ * instead for a sensitive one), plus every item's effective value for the package's validator.
+ */
+export function describeItems(
+  items: readonly DeclaredConfigItem[],
+  stored: Readonly<Record<string, string>>,
+  includeValues: boolean,
+): { items: SkillConfigItemDescription[]; effective: Record<string, SkillConfigValue> } {
+  const effective: Record<string, SkillConfigValue> = {};
+  const described = items.map((item): SkillConfigItemDescription => {
+    const state = itemState(item, stored[item.key]);
+    const out: SkillConfigItemDescription = {
+      ...item,
+      constraints: { ...item.constraints },
+      options: item.options.map((o) => ({ ...o })),
+      state: state.state,
+      satisfied: state.state !== 'missing' && state.state !== 'invalid',
+    };
+    if (state.issue) out.issue = state.issue;
+    if (state.value !== undefined) effective[item.key] = state.value;
+    if (includeValues && state.value !== undefined) {
+      if (item.sensitive) out.masked = true;
+      else out.value = state.value;
+    }
+    return out;
+  });
+  return { items: described, effective };
+}

@@ -14,7 +14,7 @@ import { SkillConfigError, type SkillConfigErrorCode } from './config-errors.js'
 import { ConfigChangeTracker, sameDocument } from './config-changes.js';
 import type { SkillConfigEvent, SkillConfigEventBatch, SkillConfigStoreScope } from './config-events.js';
 import { ConfigFile, checkExpectedRevision, type ConfigDocument } from './config-file.js';
-import { checkDeclaredValue, checkKey, checkSkillId, declaredComplete, declaredKey, isPlainObject, itemState } from './config-items.js';
+import { checkDeclaredValue, checkKey, checkSkillId, declaredKey, describeItems, isPlainObject, itemState } from './config-items.js';
 import {
   SENSITIVE_CONFIG_MASK,
   type SkillConfigBusinessValidator,
@@ -22,7 +22,6 @@ import {
   type SkillConfigDescription,
   type SkillConfigEntry,
   type SkillConfigGetResult,
-  type SkillConfigItemDescription,
   type SkillConfigLocation,
   type SkillConfigPackageSource,
   type SkillConfigSetResult,
@@ -229,18 +228,7 @@ export class SkillConfigStore {
     const scope = this.scopeOf(id);
     const doc = await this.#load(scope);
     const stored = doc.skills[id] ?? {};
-    const effective: Record<string, SkillConfigValue> = {};
-    const described = items.map((item): SkillConfigItemDescription => {
-      const state = itemState(item, stored[item.key]);
-      const out: SkillConfigItemDescription = { ...item, constraints: { ...item.constraints }, options: item.options.map((o) => ({ ...o })), state: state.state, satisfied: state.state !== 'missing' && state.state !== 'invalid' };
-      if (state.issue) out.issue = state.issue;
-      if (state.value !== undefined) effective[item.key] = state.value;
-      if (options.includeValues && state.value !== undefined) {
-        if (item.sensitive) out.masked = true;
-        else out.value = state.value;
-      }
-      return out;
-    });
+    const { items: described, effective } = describeItems(items, stored, options.includeValues === true);
     const orphaned = items.length > 0 ? Object.keys(stored).filter((k) => !items.some((item) => item.key === k)).sort() : [];
     const missing = described.filter((i) => i.state === 'missing').length;
     const invalid = described.filter((i) => i.state === 'invalid').length;
