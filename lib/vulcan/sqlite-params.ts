@@ -127,6 +127,34 @@ export function batchParams(input: Input): Bound[][] {
   });
 }
 
+// The two SQL scanners below skip the same lexical pieces: quoted strings and identifiers (a
+// doubled quote stays inside) and comments.
+
+/** The index just past the quoted text opening at `i` (the end of `sql` when unterminated). */
+function quotedEnd(sql: string, i: number): number {
+  const q = sql[i];
+  let j = i + 1;
+  while (j < sql.length) {
+    if (sql[j] !== q) j++;
+    else if (sql[j + 1] === q) j += 2;
+    else return j + 1;
+  }
+  return sql.length;
+}
+
+/** The index just past the `--` or `/* *\/` comment starting at `i`; -1 when none starts there. */
+function commentEnd(sql: string, i: number): number {
+  if (sql[i] === '-' && sql[i + 1] === '-') {
+    const end = sql.indexOf('\n', i);
+    return end < 0 ? sql.length : end + 1;
+  }
+  if (sql[i] === '/' && sql[i + 1] === '*') {
+    const end = sql.indexOf('*/', i + 2);
+    return end < 0 ? sql.length : end + 2;
+  }
+  return -1;
+}
+
 // SQLite numbers parameters itself (`?` = the largest index so far + 1, `?N` = N, a name = the next
 // index at its first use). better-sqlite3 binds bare `?` by position and every other form by name
 // (`?3` under the key "3"), so the values are spread the way SQLite numbers them.
@@ -143,26 +171,17 @@ export function parameterSlots(sql: string): ParamSlot[] {
   let i = 0;
   const n = sql.length;
   while (i < n) {
+    const afterComment = commentEnd(sql, i);
+    if (afterComment >= 0) {
+      i = afterComment;
+      continue;
+    }
     const c = sql[i] as string;
     if (c === "'" || c === '"' || c === '`') {
-      const q = c;
-      i++;
-      while (i < n) {
-        if (sql[i] === q) {
-          if (sql[i + 1] === q) i += 2;
-          else break;
-        } else i++;
-      }
-      i++;
+      i = quotedEnd(sql, i);
     } else if (c === '[') {
       const end = sql.indexOf(']', i);
       i = end < 0 ? n : end + 1;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? n : end + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
     } else if (c === '?') {
       let j = i + 1;
       while (j < n && /[0-9]/.test(sql[j] as string)) j++;
@@ -257,19 +276,16 @@ export function countStatements(sql: string): number {
     current = '';
   };
   while (i < n) {
+    const afterComment = commentEnd(sql, i);
+    if (afterComment >= 0) {
+      i = afterComment;
+      continue;
+    }
     const c = sql[i] as string;
     if (c === "'" || c === '"' || c === '`') {
-      const start = i;
-      i++;
-      while (i < n && !(sql[i] === c && sql[i + 1] !== c)) i += sql[i] === c ? 2 : 1;
-      current += sql.slice(start, i + 1);
-      i++;
-    } else if (c === '-' && sql[i + 1] === '-') {
-      const end = sql.indexOf('\n', i);
-      i = end < 0 ? n : end + 1;
-    } else if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      i = end < 0 ? n : end + 2;
+      const end = quotedEnd(sql, i);
+      current += sql.slice(i, end);
+      i = end;
     } else if (c === ';') {
       if (/^\s*create\s+(temp\s+|temporary\s+)?trigger\b/i.test(current) && !/\bend\s*$/i.test(current)) current += c;
       else flush();
