@@ -3,9 +3,9 @@
 // root, so Lua modules and Lua C modules placed there load with a plain `require`. Only folders
 // that exist are added. Dependency install roots are never added (upstream: skills reach them
 // through `vulcan.deps.*_path`, or `package.loadlib` for a native library).
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
+import { isDirectory } from '../fs-checks.js';
 import { cPathPrefix, nativeExtension } from '../leases/paths.js';
 import { dependencyRootsFor, type DependencyPathOptions } from './paths.js';
 
@@ -13,13 +13,6 @@ import { dependencyRootsFor, type DependencyPathOptions } from './paths.js';
 export interface PackageSearchPrefixes {
   path: string;
   cpath: string;
-}
-
-async function isDirectory(dir: string): Promise<boolean> {
-  return stat(dir).then(
-    (info) => info.isDirectory(),
-    () => false,
-  );
 }
 
 /** Upstream's patterns under a Lua packages folder `p` (LuaRocks tree plus `p/?.lua`). */

@@ -3,9 +3,9 @@
 // record. Any failure — including a progress listener that throws, which is how tests simulate a
 // crash between steps — rolls everything back: roots, records and registry end as they were, and
 // no staging or backup folder is left behind.
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 
+import { pathExists } from '../fs-checks.js';
 import { loadSkillPackage } from '../skills/manifest.js';
 import type { ResolvedSkillRoot } from '../skills/roots.js';
 import { Operation, type LifecycleHost, type LifecycleOptions } from './context.js';
@@ -28,7 +28,6 @@ export interface SkillApplyResult {
   source_locator?: string;
 }
 
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
 function requestedId(request: SkillInstallRequest): string {
   return checkSkillId(requestedSkillId(request));
@@ -99,7 +98,7 @@ export async function installSkill(host: LifecycleHost, request: SkillInstallReq
       try {
         const staged = await stageAndValidate(op, request, skillId, target, staging);
         op.progress('staging_install');
-        if (await exists(dest)) throw new LifecycleError('refused', `target skill directory already exists: ${dest}`);
+        if (await pathExists(dest)) throw new LifecycleError('refused', `target skill directory already exists: ${dest}`);
         await moveDir(staged.dir, dest);
         moved = true;
         await reloadAndCheck(op, skillId);

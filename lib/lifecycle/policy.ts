@@ -1,8 +1,8 @@
 // Who may change which skill root (upstream engine.rs / manager.rs guards, with their texts):
 // operation planes, authorities, default target roots, ROOT ownership and shadowing.
-import { access } from 'node:fs/promises';
 import path from 'node:path';
 
+import { pathExists } from '../fs-checks.js';
 import type { ResolvedSkillRoot, SkillRootName } from '../skills/roots.js';
 import { LifecycleError } from './errors.js';
 
@@ -18,14 +18,13 @@ export interface DeclaredSkill {
   skill_dir: string;
 }
 
-const exists = (p: string): Promise<boolean> => access(p).then(() => true, () => false);
 
 /** Every root that declares `skillId`, in chain order (ROOT first). */
 export async function declaredInstances(roots: readonly ResolvedSkillRoot[], skillId: string): Promise<DeclaredSkill[]> {
   const out: DeclaredSkill[] = [];
   for (const root of roots) {
     const dir = path.join(root.skills_dir, skillId);
-    if (await exists(path.join(dir, 'skill.yaml'))) out.push({ root, skill_dir: dir });
+    if (await pathExists(path.join(dir, 'skill.yaml'))) out.push({ root, skill_dir: dir });
   }
   return out;
 }

@@ -1,8 +1,8 @@
 // Upstream 0.5.5 `describe` in `installed` mode: the config declarations of every skill package
 // on disk in the root chain, loaded or not, so a host can offer settings for a package before it
 // is enabled or while an earlier root shadows it. Read-only; never touches the config store.
-import { access } from 'node:fs/promises';
 
+import { pathExists } from '../fs-checks.js';
 import type { DeclaredConfigItem } from './config-declaration.js';
 import { loadSkillPackage } from './manifest.js';
 import { disabledRecordPath, resolveEffectiveSkills, validateSkillRootChain, type RuntimeSkillRoot, type SkillRootName } from './roots.js';
@@ -32,12 +32,6 @@ export interface InstalledSkillConfigOptions {
   stateDirName: string;
 }
 
-const exists = (file: string): Promise<boolean> =>
-  access(file).then(
-    () => true,
-    () => false,
-  );
-
 /** Every package directory of `roots` (sorted by skill id, then root order), optionally filtered. */
 export async function describeInstalledConfig(roots: readonly RuntimeSkillRoot[], options: InstalledSkillConfigOptions): Promise<InstalledSkillConfigDescriptor[]> {
   const chain = validateSkillRootChain(roots);
@@ -58,7 +52,7 @@ export async function describeInstalledConfig(roots: readonly RuntimeSkillRoot[]
     if (options.skillId !== undefined && c.skill_id !== options.skillId) continue;
     if (options.rootName !== undefined && c.root_name !== options.rootName) continue;
     const root = chain[rank(c.root_name)]!;
-    const disabledRecord = await exists(disabledRecordPath(root.skills_dir, options.stateDirName, c.skill_id));
+    const disabledRecord = await pathExists(disabledRecordPath(root.skills_dir, options.stateDirName, c.skill_id));
     const d: InstalledSkillConfigDescriptor = {
       skill_id: c.skill_id,
       root_name: c.root_name,

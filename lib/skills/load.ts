@@ -1,9 +1,9 @@
 // loadSkillSet: roots -> effective instances -> host filters -> packages -> registry, with a
 // report of everything that was not loaded and why. One broken package never stops the others.
-import { stat } from 'node:fs/promises';
 
 import { Type } from '@sinclair/typebox';
 
+import { pathExists } from '../fs-checks.js';
 import { compileValidator } from '../vm/options.js';
 import { SkillPackageError, type SkillPackageErrorCode } from './errors.js';
 import { loadSkillPackage, type SkillPackage } from './manifest.js';
@@ -113,15 +113,6 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Loads every effective skill of a root chain. Throws only for arguments no load can start from
  * (a `TypeError` for wrong shapes, `SkillRootError` with upstream's text for a broken chain); a
@@ -149,7 +140,7 @@ export async function loadSkillSet(
       return { kind: 'skipped' as const, skipped: { ...where, reason: 'ignored' as const, message: `Skipped host-ignored skill '${instance.skill_id}'` } };
     }
     const record = disabledRecordPath(instance.skills_root, stateDirName, instance.skill_id);
-    if (await exists(record)) {
+    if (await pathExists(record)) {
       return { kind: 'skipped' as const, skipped: { ...where, reason: 'disabled_state' as const, message: `Skipped disabled skill '${instance.skill_id}' (${record})` } };
     }
     try {

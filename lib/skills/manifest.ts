@@ -1,11 +1,12 @@
 // One skill directory -> one checked SkillPackage, in upstream's load order, with every path
 // resolved to an absolute one. Pure file reading: no Lua runs here (entry scripts are compiled by
 // the engine later).
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import YAML from 'yaml';
 
+import { isFile } from '../fs-checks.js';
 import { ConfigDeclarationError, parseConfigDeclarations, type DeclaredConfigItem } from './config-declaration.js';
 import { SkillPackageError } from './errors.js';
 import { identifierError, versionError } from './identifiers.js';
@@ -95,14 +96,6 @@ function database(block: SkillDatabaseManifest | undefined, slowDefault: number)
     slow_log_enabled: block?.slow_log_enabled ?? false,
     slow_log_threshold_ms: block?.slow_log_threshold_ms ?? slowDefault,
   };
-}
-
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
 }
 
 /** Reads and parses skill.yaml, refusing `skill_id` and anything outside the schema. */

@@ -1,11 +1,12 @@
 // The skill root chain (ROOT -> PROJECT -> USER) and effective resolution: which directory wins
 // for each skill id, which directories hide lower layers, and where disabled-state records live.
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import { Type } from '@sinclair/typebox';
 import YAML from 'yaml';
 
+import { isDirectory } from '../fs-checks.js';
 import { compileValidator } from '../vm/options.js';
 import { SkillRootError } from './errors.js';
 import { isValidIdentifier } from './identifiers.js';
@@ -103,14 +104,6 @@ export function validateSkillRootChain(roots: readonly RuntimeSkillRoot[]): Reso
   }
   if (!seen.has('ROOT')) throw new SkillRootError(rootRequired);
   return out;
-}
-
-async function isDirectory(target: string): Promise<boolean> {
-  try {
-    return (await stat(target)).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 interface LayerScan {
