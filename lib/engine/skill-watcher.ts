@@ -4,17 +4,18 @@
 // copy is done (its next change event triggers the next reload).
 import { watch, type FSWatcher } from 'node:fs';
 
+import { DebouncedCall } from '../debounced-call.js';
+
 export class SkillRootWatcher {
   readonly #watchers: FSWatcher[] = [];
-  readonly #debounceMs: number;
-  readonly #onChange: () => void;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #settled: DebouncedCall;
   #closed = false;
 
   /** Watches every existing directory of `dirs` (recursively); missing ones are skipped. */
   constructor(dirs: readonly string[], debounceMs: number, onChange: () => void) {
-    this.#debounceMs = debounceMs;
-    this.#onChange = onChange;
+    this.#settled = new DebouncedCall(debounceMs, () => {
+      if (!this.#closed) onChange();
+    });
     for (const dir of dirs) {
       try {
         const w = watch(dir, { recursive: true, persistent: false }, () => this.#poke());
@@ -32,18 +33,12 @@ export class SkillRootWatcher {
   }
 
   #poke(): void {
-    if (this.#closed) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      if (!this.#closed) this.#onChange();
-    }, this.#debounceMs);
-    this.#timer.unref?.();
+    if (!this.#closed) this.#settled.poke();
   }
 
   close(): void {
     this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    this.#settled.cancel();
     for (const w of this.#watchers) w.close();
     this.#watchers.length = 0;
   }

@@ -3,10 +3,10 @@
 // decimal `sequence`. Hosts read it with a cursor (`pollEvents`), wait for the next batch
 // (`waitForEvents`, woken by the append itself, not by polling), or subscribe (`watchEvents`).
 // Events carry keys, never values, so sensitive values cannot leak through them.
-import { watch, type FSWatcher } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 
+import { DebouncedCall } from '../debounced-call.js';
 import { SkillConfigError } from './config-errors.js';
 import { parseU64 } from './config-file.js';
 
@@ -127,7 +127,7 @@ export class SkillConfigEventLog {
 export class ConfigFileWatcher {
   readonly #debounceMs: number;
   readonly #onChange: (file: string) => void;
-  readonly #watchers = new Map<string, { watcher: FSWatcher; timer: NodeJS.Timeout | null }>();
+  readonly #watchers = new Map<string, { watcher: FSWatcher; settled: DebouncedCall }>();
 
   constructor(debounceMs: number, onChange: (file: string) => void) {
     this.#debounceMs = debounceMs;
@@ -137,23 +137,16 @@ export class ConfigFileWatcher {
   /** Starts watching `file` (idempotent); creates its folder so there is something to watch. */
   watch(file: string): void {
     if (this.#watchers.has(file)) return;
-    const dir = path.dirname(file);
     const base = path.basename(file);
+    const settled = new DebouncedCall(this.#debounceMs, () => this.#onChange(file));
     try {
-      mkdirSync(dir, { recursive: true });
-      const entry: { watcher: FSWatcher; timer: NodeJS.Timeout | null } = { watcher: null as unknown as FSWatcher, timer: null };
-      entry.watcher = watch(dir, { persistent: false }, (_event, name) => {
+      mkdirSync(path.dirname(file), { recursive: true });
+      const watcher = watch(path.dirname(file), { persistent: false }, (_event, name) => {
         // Ignore our temp and lock files; a null name (some platforms) may be the file.
-        if (name !== null && name !== base) return;
-        if (entry.timer) clearTimeout(entry.timer);
-        entry.timer = setTimeout(() => {
-          entry.timer = null;
-          this.#onChange(file);
-        }, this.#debounceMs);
-        entry.timer.unref();
+        if (name === null || name === base) settled.poke();
       });
-      entry.watcher.on('error', () => this.#drop(file));
-      this.#watchers.set(file, entry);
+      watcher.on('error', () => this.#drop(file));
+      this.#watchers.set(file, { watcher, settled });
     } catch {
       /* not watchable now (e.g. permissions); explicit refresh still works */
     }
@@ -162,13 +155,9 @@ export class ConfigFileWatcher {
   #drop(file: string): void {
     const entry = this.#watchers.get(file);
     if (!entry) return;
-    if (entry.timer) clearTimeout(entry.timer);
+    entry.settled.cancel();
     entry.watcher.close();
     this.#watchers.delete(file);
-  }
-
-  get watching(): string[] {
-    return [...this.#watchers.keys()];
   }
 
   close(): void {
