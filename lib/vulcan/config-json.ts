@@ -80,12 +80,15 @@ function envelope<F extends Fn>(fn: F, json: string, work: (o: Request<F>) => Pr
 
 const writeOptions = (revision: string | null | undefined): SkillConfigWriteOptions => (typeof revision === 'string' ? { expectedRevision: revision } : {});
 
+type DescribeInstalled = (skillId: string | undefined, rootName: string | undefined) => Promise<unknown>;
+
 /** The JSON surfaces over one store. */
 export class SkillConfigJson {
   readonly #store: SkillConfigStore;
-  readonly #describeInstalled: ((skillId: string | undefined, rootName: string | undefined) => Promise<unknown>) | null;
+  readonly #describeInstalled: DescribeInstalled | null;
 
-  constructor(store: SkillConfigStore, describeInstalled: ((skillId: string | undefined, rootName: string | undefined) => Promise<unknown>) | null = null) {
+  /** `describeInstalled` answers `mode: 'installed'` (the engine's describeInstalledConfig). */
+  constructor(store: SkillConfigStore, describeInstalled: DescribeInstalled | null = null) {
     this.#store = store;
     this.#describeInstalled = describeInstalled;
   }
